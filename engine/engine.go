@@ -1,0 +1,247 @@
+// Package engine runs ticks: for each rule, load its subjects in pages,
+// evaluate, and write what the rules raise — notices, flags, accountability
+// records — in one transaction per page, deduplicated by episode.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"duban/models"
+	"duban/rules"
+	"duban/store"
+)
+
+// Engine runs ticks against a store.
+type Engine struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// PageSize is how many subjects are loaded, evaluated and written at a time.
+	PageSize int
+	// Host names this process in rule runs.
+	Host string
+}
+
+// New returns an engine with defaults.
+func New(s *store.Store, log *slog.Logger) *Engine {
+	host, _ := os.Hostname()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{Store: s, Log: log, PageSize: 1000, Host: host}
+}
+
+// Outcome is one thing a tick raised, re-raised or resolved.
+type Outcome struct {
+	Kind        string    `json:"kind"`   // notice | flag | accountability
+	Action      string    `json:"action"` // raised | reraised | resolved
+	Rule        string    `json:"rule"`
+	SubjectKind string    `json:"subject_kind"`
+	Subject     string    `json:"subject"`
+	CaseNo      string    `json:"case_no,omitempty"`
+	Unit        string    `json:"unit,omitempty"`
+	Level       string    `json:"level,omitempty"`
+	Grade       string    `json:"grade,omitempty"`
+	Flag        string    `json:"flag,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	Episode     int       `json:"episode,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// Outcome kinds and actions.
+const (
+	KindNotice         = "notice"
+	KindFlag           = "flag"
+	KindAccountability = "accountability"
+	ActionRaised       = "raised"
+	ActionReraised     = "reraised"
+	ActionResolved     = "resolved"
+)
+
+// Report sums up a tick.
+type Report struct {
+	TickID string
+	Now    time.Time
+	Runs   []*models.RuleRun
+}
+
+// Errors counts the rule errors of the tick.
+func (r *Report) Errors() int {
+	n := 0
+	for _, run := range r.Runs {
+		n += run.Errors
+	}
+	return n
+}
+
+// TickOptions narrow a tick.
+type TickOptions struct {
+	// Rules limits the tick to these rule ids (all when empty).
+	Rules []string
+	// OnOutcome is called for each outcome the tick wrote, as it is written.
+	OnOutcome func(Outcome)
+}
+
+// Tick evaluates the rules at now and writes their outcomes. One rule's
+// failure is recorded on its RuleRun and never stops the others; the error
+// returned is only for the tick as a whole (a cancelled context).
+func (e *Engine) Tick(ctx context.Context, rs *rules.RuleSet, now time.Time, opts TickOptions) (*Report, error) {
+	rep := &Report{TickID: newTickID(now), Now: now}
+	var selected []*rules.Rule
+	for _, r := range rs.Rules {
+		if len(opts.Rules) == 0 || slices.Contains(opts.Rules, r.ID) {
+			selected = append(selected, r)
+		}
+	}
+	for _, id := range opts.Rules {
+		if rs.Rule(id) == nil {
+			return nil, fmt.Errorf("no rule %q in the loaded rule set", id)
+		}
+	}
+	tick := rs.At(now)
+	for _, p := range planPasses(selected) {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		runs := e.runPass(ctx, tick, rep.TickID, p, opts.OnOutcome)
+		rep.Runs = append(rep.Runs, runs...)
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func newTickID(now time.Time) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// pass is a set of rules that share one read of their subjects.
+type pass struct {
+	subject string
+	window  time.Duration // petitioner passes: the window the rules share
+	rules   []*rules.Rule
+}
+
+// planPasses groups rules so that each subject kind is read once per tick
+// (petitioner rules once per window).
+func planPasses(rs []*rules.Rule) []*pass {
+	var out []*pass
+	find := func(subject string, window time.Duration) *pass {
+		for _, p := range out {
+			if p.subject == subject && p.window == window {
+				return p
+			}
+		}
+		p := &pass{subject: subject, window: window}
+		out = append(out, p)
+		return p
+	}
+	for _, r := range rs {
+		w := time.Duration(0)
+		if r.Subject == rules.SubjectPetitioner {
+			w = r.Window
+		}
+		p := find(r.Subject, w)
+		p.rules = append(p.rules, r)
+	}
+	return out
+}
+
+// ruleState is one rule's progress through a pass.
+type ruleState struct {
+	rule *rules.Rule
+	run  *models.RuleRun
+	// open holds the rule's open episodes not yet seen holding in this pass;
+	// what is left at the end has stopped holding and is resolved.
+	open   map[string]store.EpisodeState
+	failed bool // could not load its state: skipped for this pass
+}
+
+func (st *ruleState) fail(err error) {
+	st.run.Errors++
+	if st.run.FirstError == "" {
+		st.run.FirstError = err.Error()
+	}
+}
+
+func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, emit func(Outcome)) []*models.RuleRun {
+	started := e.Store.Clock.Now()
+	states := make([]*ruleState, len(p.rules))
+	for i, r := range p.rules {
+		st := &ruleState{rule: r, run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
+		open, err := e.Store.OpenEpisodes(ctx, r.ID)
+		if err != nil {
+			st.fail(fmt.Errorf("load open episodes: %w", err))
+			st.failed = true
+		}
+		st.open = open
+		states[i] = st
+	}
+	w := &pageWorker{engine: e, ctx: ctx, tick: tick, states: states, emit: emit, eval: &rules.Evaluator{}}
+	var err error
+	switch p.subject {
+	case rules.SubjectCase:
+		err = e.Store.StreamCases(ctx, scopes(p.rules), e.PageSize, w.cases)
+	case rules.SubjectPetitioner:
+		since := time.Time{}
+		if p.window > 0 {
+			since = tick.Now.Add(-p.window)
+		}
+		err = e.Store.StreamPetitioners(ctx, since, e.PageSize, w.petitioners)
+	case rules.SubjectSlot:
+		err = e.Store.StreamSlots(ctx, scopes(p.rules), tick.Set.Location, e.PageSize, w.slots)
+	}
+	if err != nil {
+		// The pass did not see every subject: resolving what it did not see
+		// would be wrong, so only the error is recorded.
+		for _, st := range states {
+			st.fail(fmt.Errorf("reading %s subjects: %w", p.subject, err))
+		}
+	} else {
+		w.resolveUnseen(ctx)
+	}
+	finished := e.Store.Clock.Now()
+	runs := make([]*models.RuleRun, len(states))
+	for i, st := range states {
+		st.run.FinishedAt = finished
+		if st.run.Errors > 0 {
+			e.Log.Warn("rule errors", "rule", st.rule.ID, "errors", st.run.Errors, "first", st.run.FirstError)
+		}
+		if err := e.Store.SaveRuleRun(context.WithoutCancel(ctx), st.run); err != nil {
+			e.Log.Error("saving rule run", "rule", st.rule.ID, "err", err)
+		}
+		runs[i] = st.run
+	}
+	return runs
+}
+
+func scopes(rs []*rules.Rule) []rules.Scope {
+	out := make([]rules.Scope, len(rs))
+	for i, r := range rs {
+		out[i] = r.Scope
+	}
+	return out
+}
+
+// evidenceJSON serialises evidence for storage.
+func evidenceJSON(ev rules.Evidence) string {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Sprintf(`{"error":%q}`, err.Error())
+	}
+	return string(b)
+}
+
+var errSkip = errors.New("skip")

@@ -1,0 +1,131 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+	"text/template/parse"
+	"time"
+)
+
+// template parses a notice or accountability text, checks that it only
+// ranges over data (never over a number, which could loop for long), and
+// tries it against a sample subject so unknown fields fail at load time.
+func (rc *ruleCompile) template(field string, src Src, limit int) *template.Template {
+	t, err := template.New(field).Option("missingkey=error").
+		Funcs(templateFuncs(rc.cal, time.Time{})).Parse(src.Text)
+	if err != nil {
+		rc.templateProblem(field, src, err)
+		return nil
+	}
+	if err := checkRanges(t.Tree.Root); err != nil {
+		rc.problem(src.Line, src.Col, "%s: %v", field, err)
+		return nil
+	}
+	sample := rc.sample
+	setParams(sample, rc.r.Params)
+	if _, err := execute(t, sample, limit); err != nil {
+		rc.templateProblem(field, src, err)
+		return nil
+	}
+	return t
+}
+
+var templateLine = regexp.MustCompile(`^template: \w+:(\d+):(?:(\d+):)? ?`)
+
+func (rc *ruleCompile) templateProblem(field string, src Src, err error) {
+	msg := err.Error()
+	line, col := src.Line, src.Col
+	if m := templateLine.FindStringSubmatch(msg); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		c := 0
+		if m[2] != "" {
+			c, _ = strconv.Atoi(m[2])
+		}
+		line, col = src.at(l, c)
+		msg = msg[len(m[0]):]
+	}
+	msg = strings.TrimPrefix(msg, "executing \""+field+"\" at ")
+	rc.probs = append(rc.probs, Problem{File: rc.file, Line: line, Col: col, RuleID: rc.r.ID,
+		Message: fmt.Sprintf("%s template: %s", field, explainExprError(msg, rc.env))})
+}
+
+// checkRanges refuses {{range}} over anything but data fields, so that a
+// template cannot loop a billion times.
+func checkRanges(n parse.Node) error {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := checkRanges(c); err != nil {
+				return err
+			}
+		}
+	case *parse.RangeNode:
+		cmds := n.Pipe.Cmds
+		if len(cmds) != 1 || len(cmds[0].Args) != 1 {
+			return errors.New("range only over a field, such as {{range .Petitioner.Cases}}")
+		}
+		switch cmds[0].Args[0].(type) {
+		case *parse.FieldNode, *parse.ChainNode, *parse.VariableNode, *parse.DotNode:
+		default:
+			return errors.New("range only over a field, such as {{range .Petitioner.Cases}}")
+		}
+		if err := checkRanges(n.List); err != nil {
+			return err
+		}
+		return checkRanges(n.ElseList)
+	case *parse.IfNode:
+		if err := checkRanges(n.List); err != nil {
+			return err
+		}
+		return checkRanges(n.ElseList)
+	case *parse.WithNode:
+		if err := checkRanges(n.List); err != nil {
+			return err
+		}
+		return checkRanges(n.ElseList)
+	}
+	return nil
+}
+
+var errTooLong = errors.New("text too long")
+
+// limitedBuffer fails writes past its limit, which stops template execution.
+type limitedBuffer struct {
+	bytes.Buffer
+	limit int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.limit {
+		return 0, fmt.Errorf("%w: more than %d bytes", errTooLong, b.limit)
+	}
+	return b.Buffer.Write(p)
+}
+
+func execute(t *template.Template, data any, limit int) (string, error) {
+	var b limitedBuffer
+	b.limit = limit
+	if err := t.Execute(&b, data); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+func setParams(env any, params map[string]any) {
+	switch e := env.(type) {
+	case *CaseEnv:
+		e.Params = params
+	case *PetitionerEnv:
+		e.Params = params
+	case *SlotEnv:
+		e.Params = params
+	}
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"duban/models"
+)
+
+// EpisodeState is an open episode of a rule, with its notice if it has one.
+type EpisodeState struct {
+	ID           uint64
+	Seq          int
+	NoticeID     uint64
+	NoticeStatus string
+	SendCount    int
+	LastSentAt   time.Time
+}
+
+// OpenEpisodes loads the rule's open episodes by subject key: what the tick
+// compares each subject against, in one query rather than one per subject.
+func (s *Store) OpenEpisodes(ctx context.Context, ruleID string) (map[string]EpisodeState, error) {
+	rows, err := s.SQL.QueryContext(ctx, `SELECT e.subject_key, e.id, e.seq, n.id, n.status, n.send_count, n.last_sent_at
+		FROM episodes e LEFT JOIN notices n ON n.episode_id = e.id
+		WHERE e.rule_id = ? AND e.resolved_at IS NULL`, ruleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]EpisodeState{}
+	for rows.Next() {
+		var key string
+		var st EpisodeState
+		var nid, count sql.NullInt64
+		var status sql.NullString
+		var sent sql.NullTime
+		if err := rows.Scan(&key, &st.ID, &st.Seq, &nid, &status, &count, &sent); err != nil {
+			return nil, err
+		}
+		st.NoticeID, st.NoticeStatus, st.SendCount, st.LastSentAt = uint64(nid.Int64), status.String, int(count.Int64), sent.Time
+		out[key] = st
+	}
+	return out, rows.Err()
+}
+
+// LastSeqs returns the highest episode number of each subject that had one.
+func (s *Store) LastSeqs(ctx context.Context, ruleID string, keys []string) (map[string]int, error) {
+	out := map[string]int{}
+	for start := 0; start < len(keys); start += 500 {
+		chunk := keys[start:min(start+500, len(keys))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, ruleID)
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		rows, err := s.SQL.QueryContext(ctx, `SELECT subject_key, MAX(seq) FROM episodes
+			WHERE rule_id = ? AND subject_key IN (`+placeholders(len(chunk))+`) GROUP BY subject_key`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var seq int
+			if err := rows.Scan(&k, &seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = seq
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// OpenOp is a new episode with the outcomes it raises.
+type OpenOp struct {
+	Episode models.Episode
+	Notice  *models.Notice
+	Flags   []*models.Flag
+	Account *models.AccountabilityRecord
+
+	// Set by ApplyBatch: whether this process opened the episode (another
+	// tick may have opened it first), and which flags were new.
+	Won      bool
+	FlagsWon []bool
+}
+
+// Reraise is a notice due to be sent again; FromCount is the send count the
+// tick saw, so that only one of two concurrent ticks sends it.
+type Reraise struct {
+	NoticeID  uint64
+	FromCount int
+	// Title and Body are the notice's text as of this sending.
+	Title, Body string
+	Won         bool
+}
+
+// Resolve closes an episode whose condition no longer holds.
+type Resolve struct {
+	EpisodeID uint64
+	NoticeID  uint64
+	Won       bool
+}
+
+// Batch is everything one page of subjects changes, written in one transaction.
+type Batch struct {
+	Now      time.Time
+	Opens    []*OpenOp
+	Reraises []*Reraise
+	Flags    []*models.Flag // labels on ongoing episodes; new ones set FlagsWon
+	FlagsWon []bool
+	Resolves []*Resolve
+}
+
+// Empty reports whether the batch changes nothing.
+func (b *Batch) Empty() bool {
+	return len(b.Opens) == 0 && len(b.Reraises) == 0 && len(b.Flags) == 0 && len(b.Resolves) == 0
+}
+
+// ApplyBatch writes a batch atomically. Dedup keys make it idempotent: run
+// twice, or by two replicas at once, it opens each episode, sends each
+// notice and appends each accountability record once.
+func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
+	now := utc(b.Now)
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var records []*models.AccountabilityRecord
+		for _, o := range b.Opens {
+			o.Episode.OpenedAt = now
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&o.Episode)
+			if res.Error != nil {
+				return fmt.Errorf("open episode %s/%s: %w", o.Episode.RuleID, o.Episode.SubjectKey, res.Error)
+			}
+			if o.Won = res.RowsAffected == 1; !o.Won {
+				continue
+			}
+			if n := o.Notice; n != nil {
+				n.EpisodeID = o.Episode.ID
+				n.RaisedAt, n.LastSentAt, n.SendCount, n.Status = now, now, 1, models.NoticeOpen
+				if err := tx.Create(n).Error; err != nil {
+					return fmt.Errorf("notice %s: %w", n.DedupKey, err)
+				}
+				if err := s.enqueue(tx, n.ID, 1, now); err != nil {
+					return err
+				}
+			}
+			won, err := insertFlags(tx, o.Flags, now)
+			if err != nil {
+				return err
+			}
+			o.FlagsWon = won
+			if o.Account != nil {
+				records = append(records, o.Account)
+			}
+		}
+		if len(records) > 0 {
+			if _, err := s.appendChain(tx, records, now); err != nil {
+				return err
+			}
+		}
+		for _, r := range b.Reraises {
+			res := tx.Exec(`UPDATE notices SET send_count = send_count + 1, last_sent_at = ?, title = ?, body = ?
+				WHERE id = ? AND send_count = ? AND status <> ?`, now, r.Title, r.Body, r.NoticeID, r.FromCount, models.NoticeResolved)
+			if res.Error != nil {
+				return fmt.Errorf("re-raise notice %d: %w", r.NoticeID, res.Error)
+			}
+			if r.Won = res.RowsAffected == 1; r.Won {
+				if err := s.enqueue(tx, r.NoticeID, r.FromCount+1, now); err != nil {
+					return err
+				}
+			}
+		}
+		won, err := insertFlags(tx, b.Flags, now)
+		if err != nil {
+			return err
+		}
+		b.FlagsWon = won
+		for _, r := range b.Resolves {
+			res := tx.Exec("UPDATE episodes SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL", now, r.EpisodeID)
+			if res.Error != nil {
+				return fmt.Errorf("resolve episode %d: %w", r.EpisodeID, res.Error)
+			}
+			r.Won = res.RowsAffected == 1
+			if r.Won && r.NoticeID != 0 {
+				if err := tx.Exec("UPDATE notices SET status = ?, resolved_at = ? WHERE id = ?",
+					models.NoticeResolved, now, r.NoticeID).Error; err != nil {
+					return fmt.Errorf("resolve notice %d: %w", r.NoticeID, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func insertFlags(tx *gorm.DB, flags []*models.Flag, now time.Time) ([]bool, error) {
+	won := make([]bool, len(flags))
+	for i, f := range flags {
+		f.SetAt = now
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f)
+		if res.Error != nil {
+			return nil, fmt.Errorf("flag %s on %s: %w", f.Label, f.CaseNo, res.Error)
+		}
+		won[i] = res.RowsAffected == 1
+	}
+	return won, nil
+}
+
+// enqueue puts one sending of a notice in the outbox, in the caller's transaction.
+func (s *Store) enqueue(tx *gorm.DB, noticeID uint64, seq int, now time.Time) error {
+	o := models.Outbox{NoticeID: noticeID, SendSeq: seq, IdemKey: fmt.Sprintf("notice/%d/%d", noticeID, seq), CreatedAt: now}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&o).Error; err != nil {
+		return fmt.Errorf("outbox %s: %w", o.IdemKey, err)
+	}
+	return nil
+}
+
+// DedupKey is the key of a rule's outcome for one episode of one subject.
+func DedupKey(ruleID, subjectKey string, seq int) string {
+	return ruleID + "/" + subjectKey + "/" + fmt.Sprint(seq)
+}
+
+// SaveRuleRun records one rule's part of a tick.
+func (s *Store) SaveRuleRun(ctx context.Context, run *models.RuleRun) error {
+	run.StartedAt, run.FinishedAt, run.Now = utc(run.StartedAt), utc(run.FinishedAt), utc(run.Now)
+	if len(run.FirstError) > 4000 {
+		run.FirstError = run.FirstError[:4000]
+	}
+	return s.DB.WithContext(ctx).Create(run).Error
+}
+
+// LastRuleRuns returns the latest run of each rule.
+func (s *Store) LastRuleRuns(ctx context.Context) (map[string]models.RuleRun, error) {
+	var runs []models.RuleRun
+	err := s.DB.WithContext(ctx).Raw(`SELECT r.* FROM rule_runs r JOIN
+		(SELECT rule_id, MAX(id) AS id FROM rule_runs GROUP BY rule_id) l ON l.id = r.id`).Scan(&runs).Error
+	out := make(map[string]models.RuleRun, len(runs))
+	for _, r := range runs {
+		out[r.RuleID] = r
+	}
+	return out, err
+}
+
+func isDuplicate(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint") ||
+		strings.Contains(err.Error(), "Duplicate entry") || err == gorm.ErrDuplicatedKey)
+}
