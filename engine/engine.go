@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -177,7 +176,7 @@ func (st *ruleState) fail(err error) {
 }
 
 func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, emit func(Outcome)) []*models.RuleRun {
-	started := e.Store.Clock.Now()
+	started, timer := e.Store.Clock.Now(), time.Now()
 	states := make([]*ruleState, len(p.rules))
 	for i, r := range p.rules {
 		st := &ruleState{rule: r, run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
@@ -212,10 +211,10 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 	} else {
 		w.resolveUnseen(ctx)
 	}
-	finished := e.Store.Clock.Now()
+	finished, took := e.Store.Clock.Now(), time.Since(timer)
 	runs := make([]*models.RuleRun, len(states))
 	for i, st := range states {
-		st.run.FinishedAt = finished
+		st.run.FinishedAt, st.run.DurationMS = finished, took.Milliseconds()
 		if st.run.Errors > 0 {
 			e.Log.Warn("rule errors", "rule", st.rule.ID, "errors", st.run.Errors, "first", st.run.FirstError)
 		}
@@ -243,5 +242,3 @@ func evidenceJSON(ev rules.Evidence) string {
 	}
 	return string(b)
 }
-
-var errSkip = errors.New("skip")

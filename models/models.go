@@ -248,6 +248,7 @@ type RuleRun struct {
 	Now            time.Time `gorm:"not null"` // the instant the rule reasoned about
 	StartedAt      time.Time `gorm:"not null;index:idx_rulerun_rule_started,priority:2"`
 	FinishedAt     time.Time `gorm:"not null"`
+	DurationMS     int64     `gorm:"column:duration_ms;not null"` // measured, not from the (possibly fixed) clock
 	Subjects       int       `gorm:"not null"`
 	Fired          int       `gorm:"not null"`
 	Raised         int       `gorm:"not null"`
@@ -260,8 +261,15 @@ type RuleRun struct {
 	Host           string    `gorm:"size:128"`
 }
 
+// Setting is a named value the installation keeps (what built the database, ...).
+type Setting struct {
+	Key       string    `gorm:"column:name;primaryKey;size:64"`
+	Value     string    `gorm:"type:text"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
 // All lists every model, in migration order.
 func All() []any {
 	return []any{&Unit{}, &Person{}, &Petitioner{}, &Case{}, &CaseEvent{}, &ReceptionSlot{},
-		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}}
+		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{}}
 }

@@ -49,7 +49,11 @@ func (s *Store) OpenEpisodes(ctx context.Context, ruleID string) (map[string]Epi
 	return out, rows.Err()
 }
 
-// LastSeqs returns the highest episode number of each subject that had one.
+// LastSeqs returns the highest number among each subject's resolved
+// episodes. A tick numbers a new episode one past it: counting only resolved
+// episodes means two replicas that both open an episode for a subject pick
+// the same number and collide on the unique key, instead of one of them
+// seeing the other's fresh episode and opening the next one.
 func (s *Store) LastSeqs(ctx context.Context, ruleID string, keys []string) (map[string]int, error) {
 	out := map[string]int{}
 	for start := 0; start < len(keys); start += 500 {
@@ -60,7 +64,8 @@ func (s *Store) LastSeqs(ctx context.Context, ruleID string, keys []string) (map
 			args = append(args, k)
 		}
 		rows, err := s.SQL.QueryContext(ctx, `SELECT subject_key, MAX(seq) FROM episodes
-			WHERE rule_id = ? AND subject_key IN (`+placeholders(len(chunk))+`) GROUP BY subject_key`, args...)
+			WHERE rule_id = ? AND subject_key IN (`+placeholders(len(chunk))+`) AND resolved_at IS NOT NULL
+			GROUP BY subject_key`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +126,32 @@ type Batch struct {
 	Resolves []*Resolve
 }
 
+// reset clears what a failed attempt left on the batch before a retry.
+func (b *Batch) reset() {
+	for _, o := range b.Opens {
+		o.Won, o.FlagsWon, o.Episode.ID = false, nil, 0
+		if o.Notice != nil {
+			o.Notice.ID = 0
+		}
+		for _, f := range o.Flags {
+			f.ID = 0
+		}
+		if o.Account != nil {
+			o.Account.ID = 0
+		}
+	}
+	for _, r := range b.Reraises {
+		r.Won = false
+	}
+	for _, f := range b.Flags {
+		f.ID = 0
+	}
+	b.FlagsWon = nil
+	for _, r := range b.Resolves {
+		r.Won = false
+	}
+}
+
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Opens) == 0 && len(b.Reraises) == 0 && len(b.Flags) == 0 && len(b.Resolves) == 0
@@ -131,7 +162,8 @@ func (b *Batch) Empty() bool {
 // notice and appends each accountability record once.
 func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 	now := utc(b.Now)
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transact(ctx, func(tx *gorm.DB) error {
+		b.reset()
 		var records []*models.AccountabilityRecord
 		for _, o := range b.Opens {
 			o.Episode.OpenedAt = now

@@ -115,7 +115,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		cfg.Params["charset"] = "utf8mb4"
 		cfg.Params["time_zone"] = "'+00:00'"
-		cfg.Params["transaction_isolation"] = "'READ-COMMITTED'"
 		db, err := sql.Open("mysql", cfg.FormatDSN())
 		if err != nil {
 			return nil, fmt.Errorf("db %s: %w", s.DSN, err)
@@ -124,7 +123,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.SetMaxIdleConns(8)
 		db.SetConnMaxLifetime(30 * time.Minute)
 		s.SQL, s.Dialect = db, MySQL
-		dialector = mysql.New(mysql.Config{Conn: db})
+		// Without RETURNING, an insert that hits a duplicate key reports 0 rows
+		// affected, which is how every dedup decision here is made; with it
+		// (MariaDB), gorm counts the returned row and a duplicate looks new.
+		dialector = mysql.New(mysql.Config{Conn: db, DisableWithReturning: true})
 	default:
 		return nil, fmt.Errorf("db %q: want sqlite:PATH or mysql://user:pass@tcp(host:port)/db", dsn)
 	}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"duban/models"
+	"duban/store"
+)
+
+// jsonLines writes each item as one JSON object per line.
+func jsonLines[T any](w io.Writer, items []T) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func showTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+func (a *app) noticesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "notices", Short: "Supervision notices (督办通知)"}
+	var f store.NoticeFilter
+	var units []string
+	var format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List notices, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			s, err := a.openStore(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			f.Units = units
+			ns, err := s.ListNotices(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return jsonLines(a.stdout, ns)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tRAISED\tLEVEL\tSTATUS\tRULE\tSUBJECT\tUNIT\tSENT\tTITLE")
+			for _, n := range ns {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, showTime(n.RaisedAt, loc), n.Level, n.Status,
+					n.RuleID, n.SubjectKey, n.UnitCode, n.SendCount, truncate(n.Title, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&f.Status, "status", "", "open, acknowledged or resolved")
+	list.Flags().StringSliceVar(&units, "unit", nil, "responsible unit code(s)")
+	list.Flags().StringVar(&f.Level, "level", "", "提醒, 催办 or 督办")
+	list.Flags().StringVar(&f.Rule, "rule", "", "rule id")
+	list.Flags().StringVar(&f.CaseNo, "case", "", "case number")
+	list.Flags().Uint64Var(&f.Before, "before", 0, "only notices with a smaller id (paging)")
+	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
+	list.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+func (a *app) flagsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "flags", Short: "Abnormal-petition flags (重复访, 越级访, 集体访)"}
+	var f store.FlagFilter
+	var format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List flags, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			s, err := a.openStore(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			fs, err := s.ListFlags(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return jsonLines(a.stdout, fs)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSET\tLABEL\tCASE\tRULE\tSUBJECT")
+			for _, fl := range fs {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, fl.RuleID, fl.Subject)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&f.Label, "label", "", "重复访, 越级访 or 集体访")
+	list.Flags().StringVar(&f.CaseNo, "case", "", "case number")
+	list.Flags().Uint64Var(&f.Before, "before", 0, "only flags with a smaller id (paging)")
+	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
+	list.Flags().StringVar(&format, "format", "text", "text or json")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+func (a *app) auditCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "The accountability log (问责台账)"}
+	var f store.AccountFilter
+	var units []string
+	var format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List accountability records and reviews, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			s, err := a.openStore(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			f.Units = units
+			rs, err := s.ListAccountability(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return jsonLines(a.stdout, rs)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "SEQ\tAT\tKIND\tRULE\tSUBJECT\tUNIT\tGRADE\tDECISION\tREASON")
+			for _, r := range rs {
+				decision := r.Decision
+				if r.Kind == models.AccountReview {
+					decision = fmt.Sprintf("%s #%d by %s", r.Decision, r.RefSeq, r.Reviewer)
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, showTime(r.CreatedAt, loc), r.Kind, r.RuleID,
+					r.SubjectKey, r.UnitCode, r.Grade, decision, truncate(r.Reason, 50))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringSliceVar(&units, "unit", nil, "unit code(s)")
+	list.Flags().StringVar(&f.Rule, "rule", "", "rule id")
+	list.Flags().StringVar(&f.Kind, "kind", "", "record or review")
+	list.Flags().StringVar(&f.CaseNo, "case", "", "case number")
+	list.Flags().Int64Var(&f.Before, "before", 0, "only entries with a smaller seq (paging)")
+	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
+	list.Flags().StringVar(&format, "format", "text", "text or json")
+
+	var vformat string
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Check that nobody edited, deleted, inserted or reordered accountability entries",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(vformat); err != nil {
+				return err
+			}
+			s, err := a.openStore(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rep, err := s.VerifyChain(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if vformat == "json" {
+				jsonLines(a.stdout, []any{rep})
+			} else if rep.OK {
+				fmt.Fprintf(a.stdout, "ok: %d entries, chain head %d %s\n", rep.Records, rep.HeadSeq, rep.HeadHash)
+			} else {
+				fmt.Fprintf(a.stdout, "FAILED at record %d (id %d): %s\n", rep.First.Seq, rep.First.ID, rep.First.Problem)
+			}
+			if !rep.OK {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	verify.Flags().StringVar(&vformat, "format", "text", "text or json")
+
+	var reviewer, reason string
+	review := &cobra.Command{
+		Use:   "review SEQ confirm|dismiss --reviewer NAME --reason TEXT",
+		Short: "Record an inspector's decision on an accountability record (a new entry; the record is never changed)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var seq int64
+			if _, err := fmt.Sscan(args[0], &seq); err != nil || seq <= 0 {
+				return fmt.Errorf("SEQ %q: want the record's sequence number", args[0])
+			}
+			s, err := a.openStore(cmd.Context(), nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rec, err := s.AppendReview(cmd.Context(), seq, args[1], reason, reviewer)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "recorded review %d: %s record %d\n", rec.Seq, rec.Decision, seq)
+			return nil
+		},
+	}
+	review.Flags().StringVar(&reviewer, "reviewer", "", "who decides")
+	review.Flags().StringVar(&reason, "reason", "", "why")
+	cmd.AddCommand(list, verify, review)
+	return cmd
+}

@@ -1,0 +1,137 @@
+// Command duban is the supervision and accountability engine for petition
+// work (信访督办): it checks open cases against rule files on a schedule and
+// raises supervision notices, abnormal-petition flags and tamper-evident
+// accountability records.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // zones work on machines without a zoneinfo database
+
+	"github.com/spf13/cobra"
+
+	"duban/clock"
+	"duban/rules"
+	"duban/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries an exit status for failures that were already reported.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// app holds what every command shares: global flags and output streams.
+type app struct {
+	stdout, stderr io.Writer
+	db             string
+	tz             string
+	logLevel       string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "duban",
+		Short:         "督办 — supervision and accountability engine for petition work",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.db, "db", "", "database: sqlite:PATH or mysql://user:pass@tcp(host:port)/db (default $DUBAN_DB, else "+store.DefaultDSN+")")
+	root.PersistentFlags().StringVar(&a.tz, "tz", "", "time zone to show times in (default $DUBAN_TZ, else "+rules.DefaultTimezone+")")
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(args)
+	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd())
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "duban:", err)
+		return 1
+	}
+}
+
+func (a *app) logger() *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func (a *app) location() (*time.Location, error) {
+	name := a.tz
+	if name == "" {
+		name = os.Getenv("DUBAN_TZ")
+	}
+	if name == "" {
+		name = rules.DefaultTimezone
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("--tz %q: %w", name, err)
+	}
+	return loc, nil
+}
+
+// openStore opens the database the flags and environment name.
+func (a *app) openStore(ctx context.Context, clk clock.Clock) (*store.Store, error) {
+	return store.Open(ctx, store.ResolveDSN(a.db), store.Options{Clock: clk})
+}
+
+// parseNow reads --now; empty means the wall clock.
+func parseNow(s string) (clock.Clock, time.Time, error) {
+	if s == "" {
+		return clock.Real{}, clock.Real{}.Now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("--now %q: want RFC 3339, like 2026-03-20T09:00:00+08:00", s)
+	}
+	return clock.NewFixed(t), t, nil
+}
+
+// loadRules loads the rule files of dir, or the built-in pack when dir is empty.
+func loadRules(dir string, calendars []string, now time.Time) (*rules.RuleSet, error) {
+	opts := rules.Options{CalendarFiles: calendars, Now: now}
+	if dir == "" {
+		return rules.Load(rules.Defaults(), opts)
+	}
+	return rules.LoadPaths([]string{dir}, opts)
+}
+
+func checkFormat(f string) error {
+	if f != "text" && f != "json" {
+		return fmt.Errorf("--format %q: want text or json", f)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(strings.ReplaceAll(s, "\n", " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"duban/models"
+)
+
+// NoticeFilter selects notices; zero fields do not filter. Results come
+// newest first, after the keyset cursor Before (an id) when it is set.
+type NoticeFilter struct {
+	Status string
+	Units  []string
+	Level  string
+	Rule   string
+	CaseNo string
+	Since  time.Time
+	Until  time.Time
+	Before uint64
+	Limit  int
+}
+
+// ListNotices returns notices matching f.
+func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]models.Notice, error) {
+	q := s.DB.WithContext(ctx).Model(&models.Notice{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if len(f.Units) > 0 {
+		q = q.Where("unit_code IN ?", f.Units)
+	}
+	if f.Level != "" {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.Rule != "" {
+		q = q.Where("rule_id = ?", f.Rule)
+	}
+	if f.CaseNo != "" {
+		q = q.Where("case_no = ?", f.CaseNo)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("raised_at >= ?", utc(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q = q.Where("raised_at < ?", utc(f.Until))
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var out []models.Notice
+	err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error
+	return out, err
+}
+
+func limit(n int) int {
+	if n <= 0 || n > 10000 {
+		return 100
+	}
+	return n
+}
+
+// AccountFilter selects accountability entries, newest first.
+type AccountFilter struct {
+	Units  []string
+	Rule   string
+	Kind   string
+	CaseNo string
+	Before int64 // seq cursor
+	Limit  int
+}
+
+// ListAccountability returns accountability entries matching f.
+func (s *Store) ListAccountability(ctx context.Context, f AccountFilter) ([]models.AccountabilityRecord, error) {
+	q := s.DB.WithContext(ctx).Model(&models.AccountabilityRecord{})
+	if len(f.Units) > 0 {
+		q = q.Where("unit_code IN ?", f.Units)
+	}
+	if f.Rule != "" {
+		q = q.Where("rule_id = ?", f.Rule)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.CaseNo != "" {
+		q = q.Where("case_no = ?", f.CaseNo)
+	}
+	if f.Before > 0 {
+		q = q.Where("seq < ?", f.Before)
+	}
+	var out []models.AccountabilityRecord
+	err := q.Order("seq DESC").Limit(limit(f.Limit)).Find(&out).Error
+	return out, err
+}
+
+// FlagFilter selects flags, newest first.
+type FlagFilter struct {
+	Label  string
+	CaseNo string
+	Before uint64
+	Limit  int
+}
+
+// ListFlags returns flags matching f.
+func (s *Store) ListFlags(ctx context.Context, f FlagFilter) ([]models.Flag, error) {
+	q := s.DB.WithContext(ctx).Model(&models.Flag{})
+	if f.Label != "" {
+		q = q.Where("label = ?", f.Label)
+	}
+	if f.CaseNo != "" {
+		q = q.Where("case_no = ?", f.CaseNo)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var out []models.Flag
+	err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error
+	return out, err
+}
