@@ -400,16 +400,30 @@ func (rc *ruleCompile) accountability(a *accountSpec) *AccountabilityRule {
 	return out
 }
 
-// explainExprError adds the field a rule writer probably meant to an
-// "unknown field" message.
+// explainExprError rewrites the checker's messages about unknown fields and
+// names in the rule language's terms, with the name the writer probably meant:
+// "Case.DueDate: no such field; did you mean Case.DueAt?".
 func explainExprError(msg string, env any) string {
-	m := regexp.MustCompile(`unknown field (\w+)|type \S+ has no field (\w+)`).FindStringSubmatch(msg)
-	if m == nil {
-		return msg
+	if m := noField.FindStringSubmatch(msg); m != nil {
+		typ, name := m[1]+m[4], m[2]+m[3]
+		subject := typ[strings.LastIndex(typ, ".")+1:]
+		out := subject + "." + name + ": no such field"
+		if s := suggestField(name, env); s != "" {
+			out += "; did you mean " + s + "?"
+		}
+		return out
 	}
-	name := m[1] + m[2]
-	if s := suggestField(name, env); s != "" {
-		return msg + "; did you mean " + s + "?"
+	if m := unknownName.FindStringSubmatch(msg); m != nil {
+		out := m[1] + ": unknown name"
+		if s := suggestName(m[1], env); s != "" {
+			out += "; did you mean " + s + "?"
+		}
+		return out
 	}
 	return msg
 }
+
+var (
+	noField     = regexp.MustCompile(`type \*?([\w.]+) has no field (\w+)|can't evaluate field (\w+) in type \*?([\w.]+)`)
+	unknownName = regexp.MustCompile(`unknown name (\w+)`)
+)

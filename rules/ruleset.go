@@ -182,19 +182,19 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	seen := map[string]string{}
 	for _, f := range files {
 		for _, pr := range f.rules {
+			// Duplicates are found among all rules, compiled or not.
+			if id := pr.spec.ID; id != "" {
+				if prev, dup := seen[id]; dup {
+					pos := pr.keys["id"]
+					probs = append(probs, Problem{File: f.name, Line: pos.Line, Col: pos.Column, RuleID: id,
+						Message: "duplicate rule id, already defined at " + prev})
+					continue
+				}
+				seen[id] = fmt.Sprintf("%s:%d", f.name, pr.line)
+			}
 			r, ps := c.compile(f, pr)
 			probs = append(probs, ps...)
-			if r == nil {
-				continue
-			}
-			where := fmt.Sprintf("%s:%d", f.name, pr.line)
-			if prev, dup := seen[r.ID]; dup {
-				probs = append(probs, Problem{File: f.name, Line: pr.line, RuleID: r.ID,
-					Message: "duplicate rule id, already defined at " + prev})
-				continue
-			}
-			seen[r.ID] = where
-			if !r.Disabled {
+			if r != nil && !r.Disabled {
 				rs.Rules = append(rs.Rules, r)
 			}
 		}

@@ -62,3 +62,28 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// suggestName finds the env name or function closest to a misspelt identifier.
+func suggestName(name string, env any) string {
+	var candidates []string
+	t := reflect.TypeOf(env)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for i := 0; i < t.NumField(); i++ {
+		candidates = append(candidates, t.Field(i).Name)
+	}
+	for _, f := range Functions {
+		candidates = append(candidates, f.Name)
+	}
+	best, bestDist := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if bestDist > len(name)/2+1 {
+		return ""
+	}
+	return best
+}

@@ -119,4 +119,3 @@ func printRunSummary(w io.Writer, rep *engine.Report, zone string) {
 		}
 	}
 }
-
