@@ -32,6 +32,24 @@ func showTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04")
 }
 
+// listing checks the output format, opens the store and the display zone,
+// and runs a listing.
+func (a *app) listing(cmd *cobra.Command, format string, fn func(s *store.Store, loc *time.Location) error) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
+	loc, err := a.location()
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(cmd.Context(), nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s, loc)
+}
+
 func (a *app) noticesCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "notices", Short: "Supervision notices (督办通知)"}
 	var f store.NoticeFilter
@@ -42,33 +60,23 @@ func (a *app) noticesCmd() *cobra.Command {
 		Short: "List notices, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			loc, err := a.location()
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			f.Units = units
-			ns, err := s.ListNotices(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return jsonLines(a.stdout, ns)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tRAISED\tLEVEL\tSTATUS\tRULE\tSUBJECT\tUNIT\tSENT\tTITLE")
-			for _, n := range ns {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, showTime(n.RaisedAt, loc), n.Level, n.Status,
-					n.RuleID, n.SubjectKey, n.UnitCode, n.SendCount, truncate(n.Title, 60))
-			}
-			return tw.Flush()
+			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
+				f.Units = units
+				ns, err := s.ListNotices(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return jsonLines(a.stdout, ns)
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tRAISED\tLEVEL\tSTATUS\tRULE\tSUBJECT\tUNIT\tSENT\tTITLE")
+				for _, n := range ns {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, showTime(n.RaisedAt, loc), n.Level, n.Status,
+						n.RuleID, n.SubjectKey, n.UnitCode, n.SendCount, truncate(n.Title, 60))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&f.Status, "status", "", "open, acknowledged or resolved")
@@ -92,31 +100,21 @@ func (a *app) flagsCmd() *cobra.Command {
 		Short: "List flags, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			loc, err := a.location()
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			fs, err := s.ListFlags(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return jsonLines(a.stdout, fs)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSET\tLABEL\tCASE\tRULE\tSUBJECT")
-			for _, fl := range fs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, fl.RuleID, fl.Subject)
-			}
-			return tw.Flush()
+			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
+				fs, err := s.ListFlags(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				if format == "json" {
+					return jsonLines(a.stdout, fs)
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSET\tLABEL\tCASE\tRULE\tSUBJECT")
+				for _, fl := range fs {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, fl.RuleID, fl.Subject)
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&f.Label, "label", "", "重复访, 越级访 or 集体访")
@@ -138,37 +136,27 @@ func (a *app) auditCmd() *cobra.Command {
 		Short: "List accountability records and reviews, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			loc, err := a.location()
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), nil)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			f.Units = units
-			rs, err := s.ListAccountability(cmd.Context(), f)
-			if err != nil {
-				return err
-			}
-			if format == "json" {
-				return jsonLines(a.stdout, rs)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "SEQ\tAT\tKIND\tRULE\tSUBJECT\tUNIT\tGRADE\tDECISION\tREASON")
-			for _, r := range rs {
-				decision := r.Decision
-				if r.Kind == models.AccountReview {
-					decision = fmt.Sprintf("%s #%d by %s", r.Decision, r.RefSeq, r.Reviewer)
+			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
+				f.Units = units
+				rs, err := s.ListAccountability(cmd.Context(), f)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, showTime(r.CreatedAt, loc), r.Kind, r.RuleID,
-					r.SubjectKey, r.UnitCode, r.Grade, decision, truncate(r.Reason, 50))
-			}
-			return tw.Flush()
+				if format == "json" {
+					return jsonLines(a.stdout, rs)
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "SEQ\tAT\tKIND\tRULE\tSUBJECT\tUNIT\tGRADE\tDECISION\tREASON")
+				for _, r := range rs {
+					decision := r.Decision
+					if r.Kind == models.AccountReview {
+						decision = fmt.Sprintf("%s #%d by %s", r.Decision, r.RefSeq, r.Reviewer)
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, showTime(r.CreatedAt, loc), r.Kind, r.RuleID,
+						r.SubjectKey, r.UnitCode, r.Grade, decision, truncate(r.Reason, 50))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	list.Flags().StringSliceVar(&units, "unit", nil, "unit code(s)")
