@@ -146,9 +146,33 @@ func (c *Calendar) countWork(from, to day) int {
 	if lo >= 0 && hi <= len(c.work) {
 		return int(c.prefix[hi] - c.prefix[lo])
 	}
+	// Outside the table there are no holidays, only weekends: whole weeks
+	// count five days each, so far-off dates cost no more than near ones.
+	tableEnd := c.tableStart + day(len(c.work))
 	n := 0
-	for d := from; d < to; d++ {
-		if c.work1(d) {
+	if from < c.tableStart {
+		n += weekdaysIn(from, min(to, c.tableStart))
+		from = c.tableStart
+	}
+	if to > tableEnd {
+		n += weekdaysIn(max(from, tableEnd), to)
+		to = tableEnd
+	}
+	if from < to {
+		n += c.countWork(from, to)
+	}
+	return n
+}
+
+// weekdaysIn counts Monday-Friday days in [from, to).
+func weekdaysIn(from, to day) int {
+	if to <= from {
+		return 0
+	}
+	weeks := int(to-from) / 7
+	n := weeks * 5
+	for d := from + day(weeks*7); d < to; d++ {
+		if d.weekdayWork() {
 			n++
 		}
 	}
@@ -166,9 +190,14 @@ func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
 	return -c.countWork(db+1, da+1)
 }
 
+// MaxWorkdays bounds AddWorkdays: about forty years of working days.
+const MaxWorkdays = 10000
+
 // AddWorkdays moves t to the n-th working day after its date (before it when n
-// is negative), keeping the time of day. n = 0 returns t.
+// is negative), keeping the time of day. n = 0 returns t; |n| is capped at
+// MaxWorkdays so that no argument can keep it busy.
 func (c *Calendar) AddWorkdays(t time.Time, n int) time.Time {
+	n = max(-MaxWorkdays, min(n, MaxWorkdays))
 	d := c.dayOfTime(t)
 	step := day(1)
 	if n < 0 {
@@ -218,6 +247,7 @@ func (c *Calendar) AddDays(t time.Time, n int) time.Time {
 // last day is not a working day ends on the first working day after it. The
 // result is the last instant of that day.
 func (c *Calendar) PeriodEnd(t time.Time, n int) time.Time {
+	n = max(-366000, min(n, 366000))
 	last := c.dayOfTime(t) + day(n)
 	for !c.work1(last) {
 		last++

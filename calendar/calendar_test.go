@@ -173,3 +173,25 @@ func TestCalendarFileErrorsNameTheLine(t *testing.T) {
 		}
 	}
 }
+
+func TestFarDatesAndHugeArgumentsStayCheap(t *testing.T) {
+	c := Official(shanghai)
+	a := time.Date(1200, 1, 1, 0, 0, 0, 0, shanghai)
+	b := time.Date(2900, 1, 1, 23, 0, 0, 0, shanghai)
+	// Counted in pieces (before the table, the table, after it) it must agree
+	// with counting day by day.
+	slow := 0
+	// Step by noons: Shanghai's 1940s summer time makes some midnights repeat.
+	for d := a.Add(36 * time.Hour); d.Before(b); d = d.AddDate(0, 0, 1) {
+		if c.IsWorkday(d) {
+			slow++
+		}
+	}
+	if got := c.WorkdaysBetween(a, b); got != slow {
+		t.Errorf("WorkdaysBetween over 1700 years = %d, day by day %d", got, slow)
+	}
+	got := c.AddWorkdays(at("2026-03-02 10:00"), 1_000_000_000)
+	if got.Year() > 2070 {
+		t.Errorf("AddWorkdays with a huge n went to %s; it should be capped", got)
+	}
+}

@@ -64,6 +64,9 @@ const (
 	ActionRaised       = "raised"
 	ActionReraised     = "reraised"
 	ActionResolved     = "resolved"
+	// ActionHolds is reported by dry runs: the rule's condition holds for the
+	// subject, whatever was raised before.
+	ActionHolds = "holds"
 )
 
 // Report sums up a tick.
@@ -88,6 +91,10 @@ type TickOptions struct {
 	Rules []string
 	// OnOutcome is called for each outcome the tick wrote, as it is written.
 	OnOutcome func(Outcome)
+	// DryRun evaluates and renders without reading or writing any outcome
+	// state: OnOutcome gets every outcome each rule would raise for every
+	// subject its condition holds for, with Action "holds". Backtests use it.
+	DryRun bool
 }
 
 // Tick evaluates the rules at now and writes their outcomes. One rule's
@@ -111,7 +118,7 @@ func (e *Engine) Tick(ctx context.Context, rs *rules.RuleSet, now time.Time, opt
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		runs := e.runPass(ctx, tick, rep.TickID, p, opts.OnOutcome)
+		runs := e.runPass(ctx, tick, rep.TickID, p, opts)
 		rep.Runs = append(rep.Runs, runs...)
 	}
 	if err := ctx.Err(); err != nil {
@@ -175,20 +182,22 @@ func (st *ruleState) fail(err error) {
 	}
 }
 
-func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, emit func(Outcome)) []*models.RuleRun {
+func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, opts TickOptions) []*models.RuleRun {
 	started, timer := e.Store.Clock.Now(), time.Now()
 	states := make([]*ruleState, len(p.rules))
 	for i, r := range p.rules {
 		st := &ruleState{rule: r, run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
-		open, err := e.Store.OpenEpisodes(ctx, r.ID)
-		if err != nil {
-			st.fail(fmt.Errorf("load open episodes: %w", err))
-			st.failed = true
+		if !opts.DryRun {
+			open, err := e.Store.OpenEpisodes(ctx, r.ID)
+			if err != nil {
+				st.fail(fmt.Errorf("load open episodes: %w", err))
+				st.failed = true
+			}
+			st.open = open
 		}
-		st.open = open
 		states[i] = st
 	}
-	w := &pageWorker{engine: e, ctx: ctx, tick: tick, states: states, emit: emit, eval: &rules.Evaluator{}}
+	w := &pageWorker{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, eval: &rules.Evaluator{}, dry: opts.DryRun}
 	var err error
 	switch p.subject {
 	case rules.SubjectCase:
@@ -208,7 +217,7 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		for _, st := range states {
 			st.fail(fmt.Errorf("reading %s subjects: %w", p.subject, err))
 		}
-	} else {
+	} else if !opts.DryRun {
 		w.resolveUnseen(ctx)
 	}
 	finished, took := e.Store.Clock.Now(), time.Since(timer)
@@ -217,6 +226,10 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		st.run.FinishedAt, st.run.DurationMS = finished, took.Milliseconds()
 		if st.run.Errors > 0 {
 			e.Log.Warn("rule errors", "rule", st.rule.ID, "errors", st.run.Errors, "first", st.run.FirstError)
+		}
+		if opts.DryRun {
+			runs[i] = st.run
+			continue
 		}
 		if err := e.Store.SaveRuleRun(context.WithoutCancel(ctx), st.run); err != nil {
 			e.Log.Error("saving rule run", "rule", st.rule.ID, "err", err)

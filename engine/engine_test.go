@@ -289,3 +289,38 @@ rules:
 		}
 	})
 }
+
+func TestDryRunReportsWhatHoldsAndWritesNothing(t *testing.T) {
+	storetest.Each(t, at("2026-03-10 08:00"), func(t *testing.T, s *store.Store, clk *clock.Fixed) {
+		importJSONL(t, s, importer.KindUnits, units)
+		importJSONL(t, s, importer.KindCases, cases)
+		rs := defaults(t)
+		e := engine.New(s, nil)
+		dry := func() []string {
+			var got []string
+			_, err := e.Tick(context.Background(), rs, at("2026-03-10 08:00"), engine.TickOptions{DryRun: true,
+				OnOutcome: func(o engine.Outcome) { got = append(got, o.Action+" "+o.Kind+" "+o.Rule+" "+o.CaseNo) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(got)
+			return got
+		}
+		before := dry()
+		if len(before) != 8 || !strings.HasPrefix(before[0], "holds ") {
+			t.Errorf("dry run: %v", before)
+		}
+		for _, m := range []any{&models.Notice{}, &models.Episode{}, &models.RuleRun{}, &models.AccountabilityRecord{}} {
+			var n int64
+			s.DB.Model(m).Count(&n)
+			if n != 0 {
+				t.Errorf("dry run wrote %d %T", n, m)
+			}
+		}
+		// A real tick in between does not change what a dry run reports.
+		collect(t, e, rs, at("2026-03-10 08:00"))
+		if after := dry(); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("dry run after a tick:\n%v\nbefore:\n%v", after, before)
+		}
+	})
+}

@@ -19,6 +19,7 @@ type pageWorker struct {
 	states []*ruleState
 	emit   func(Outcome)
 	eval   *rules.Evaluator
+	dry    bool // evaluate and report, write nothing
 
 	caseEnv rules.CaseEnv
 	petEnv  rules.PetitionerEnv
@@ -109,6 +110,15 @@ func (w *pageWorker) process(n int, at func(int) (any, subjectRef)) error {
 				continue
 			}
 			st.run.Fired++
+			if w.dry {
+				raised, err := w.tick.Render(w.eval, r, env, ref.key, ref.caseNo)
+				if err != nil {
+					st.fail(err)
+					continue
+				}
+				w.emitHolds(st, ref, raised)
+				continue
+			}
 			if ep, ok := st.open[ref.key]; ok {
 				delete(st.open, ref.key)
 				if due(r, ep, now) {
@@ -271,6 +281,29 @@ func (w *pageWorker) emitOpen(o pendingOpen) {
 		o.st.run.Accountability++
 		out := base
 		out.Kind, out.Unit, out.Grade, out.Reason = KindAccountability, a.UnitCode, a.Grade, a.Reason
+		w.emitOut(out)
+	}
+}
+
+// emitHolds reports, for a dry run, everything the rule would raise.
+func (w *pageWorker) emitHolds(st *ruleState, ref subjectRef, raised *rules.Raised) {
+	r := st.rule
+	base := Outcome{Action: ActionHolds, Rule: r.ID, SubjectKind: r.Subject, Subject: ref.key, CaseNo: ref.caseNo}
+	if no := raised.Notice; no != nil {
+		out := base
+		out.Kind, out.Unit, out.Level, out.Title = KindNotice, first(no.Recipients), no.Level, no.Title
+		w.emitOut(out)
+	}
+	if f := raised.Flag; f != nil {
+		for _, c := range f.CaseNos {
+			out := base
+			out.Kind, out.CaseNo, out.Flag = KindFlag, c, f.Label
+			w.emitOut(out)
+		}
+	}
+	if a := raised.Accountability; a != nil {
+		out := base
+		out.Kind, out.Unit, out.Grade, out.Reason = KindAccountability, a.Unit, a.Grade, a.Reason
 		w.emitOut(out)
 	}
 }
