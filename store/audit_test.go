@@ -142,3 +142,29 @@ func TestReviewsAreNewEntriesThatKeepTheChain(t *testing.T) {
 		}
 	})
 }
+
+func TestReopeningDoesNotRebuildTheSchema(t *testing.T) {
+	path := "sqlite:" + t.TempDir() + "/d.db"
+	ctx := context.Background()
+	s, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An index an operator added by hand: gorm's SQLite migrator would drop
+	// it when rebuilding the table.
+	s.DB.Exec("CREATE INDEX by_hand ON cases(category)")
+	s.Close()
+	s, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	s.DB.Raw("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'by_hand'").Scan(&n)
+	if n != 1 {
+		t.Error("opening the store again rebuilt the cases table")
+	}
+	if v, _ := s.Setting(ctx, "schema.version"); v != store.SchemaVersion() {
+		t.Errorf("schema version %q, want %q", v, store.SchemaVersion())
+	}
+}

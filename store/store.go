@@ -5,11 +5,14 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -155,8 +158,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Migrate creates missing tables, columns and indexes. It is safe to run on
-// every start and from several replicas at once.
+// Migrate creates missing tables, columns and indexes. It runs only when the
+// models changed since the database was last migrated (their fingerprint is
+// kept in settings): gorm's SQLite migrator rebuilds tables it cannot compare
+// exactly, which must not happen on every start of a large database. It is
+// safe to run from several replicas at once.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := s.DB.WithContext(ctx)
 	if s.Dialect == MySQL {
@@ -168,12 +174,38 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		defer release()
 	}
+	version := SchemaVersion()
+	if db.Migrator().HasTable(&models.Setting{}) {
+		if v, err := s.Setting(ctx, schemaSetting); err == nil && v == version {
+			return nil
+		}
+	}
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("migrate %s: %w", s.DSN, err)
 	}
 	// The accountability chain's head row exists from the start.
 	head := models.AuditHead{ID: 1, UpdatedAt: s.now()}
-	return db.Where(models.AuditHead{ID: 1}).FirstOrCreate(&head).Error
+	if err := db.Where(models.AuditHead{ID: 1}).FirstOrCreate(&head).Error; err != nil {
+		return err
+	}
+	return s.SetSetting(ctx, schemaSetting, version)
+}
+
+const schemaSetting = "schema.version"
+
+// SchemaVersion fingerprints every model's fields, types and tags.
+func SchemaVersion() string {
+	h := sha256.New()
+	for _, m := range models.All() {
+		t := reflect.TypeOf(m).Elem()
+		fmt.Fprintf(h, "%s{", t.Name())
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			fmt.Fprintf(h, "%s %s %q;", f.Name, f.Type, f.Tag.Get("gorm"))
+		}
+		fmt.Fprint(h, "}")
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // namedLock takes a MySQL advisory lock, waiting up to wait.

@@ -385,3 +385,9 @@ func scanSlots(rows *sql.Rows, loc *time.Location) ([]rules.Slot, int64, error) 
 	}
 	return out, id, rows.Err()
 }
+
+// CaseScopeSQL renders the union of scopes as the WHERE clause the case pass
+// uses ("" for every case), for tools that read the same rows another way.
+func CaseScopeSQL(scopes []rules.Scope) (string, []any, error) {
+	return whereScopes(scopes, caseColumns)
+}
