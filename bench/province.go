@@ -67,7 +67,9 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 		}
 	}
 	if err := bulkInsert(ctx, s.SQL, "units", []string{"code", "name", "parent_code", "created_at", "updated_at"}, len(units),
-		func(i int, v []any) { v[0], v[1], v[2], v[3], v[4] = units[i].code, units[i].name, units[i].parent, now, now }); err != nil {
+		func(i int, v []any) {
+			v[0], v[1], v[2], v[3], v[4] = units[i].code, units[i].name, units[i].parent, now, now
+		}); err != nil {
 		return err
 	}
 	if err := bulkInsert(ctx, s.SQL, "petitioners", []string{"petitioner_key", "name", "id_number", "phone", "created_at", "updated_at"}, z.Petitioners,
@@ -207,4 +209,3 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = sl.date, sl.leader, sl.available, sl.substitute, "信访接待中心", now, now
 		})
 }
-
