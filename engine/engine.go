@@ -29,13 +29,16 @@ type Engine struct {
 	Host string
 }
 
+// DefaultPageSize is how many subjects a tick handles per transaction.
+const DefaultPageSize = 2000
+
 // New returns an engine with defaults.
 func New(s *store.Store, log *slog.Logger) *Engine {
 	host, _ := os.Hostname()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{Store: s, Log: log, PageSize: 1000, Host: host}
+	return &Engine{Store: s, Log: log, PageSize: DefaultPageSize, Host: host}
 }
 
 // Outcome is one thing a tick raised, re-raised or resolved.
@@ -169,9 +172,11 @@ func planPasses(rs []*rules.Rule) []*pass {
 type ruleState struct {
 	rule *rules.Rule
 	run  *models.RuleRun
-	// open holds the rule's open episodes not yet seen holding in this pass;
-	// what is left at the end has stopped holding and is resolved.
+	// open holds the rule's open episodes as the pass began (read-only while
+	// it runs); seen collects those that still held, or could not be
+	// evaluated. The rest have stopped holding and are resolved at the end.
 	open   map[string]store.EpisodeState
+	seen   map[string]struct{}
 	failed bool // could not load its state: skipped for this pass
 }
 
@@ -186,7 +191,8 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 	started, timer := e.Store.Clock.Now(), time.Now()
 	states := make([]*ruleState, len(p.rules))
 	for i, r := range p.rules {
-		st := &ruleState{rule: r, run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
+		st := &ruleState{rule: r, seen: map[string]struct{}{},
+			run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
 		if !opts.DryRun {
 			open, err := e.Store.OpenEpisodes(ctx, r.ID)
 			if err != nil {
@@ -197,19 +203,40 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		}
 		states[i] = st
 	}
-	w := &pageWorker{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, eval: &rules.Evaluator{}, dry: opts.DryRun}
+	pr := &passRun{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, dry: opts.DryRun}
 	var err error
 	switch p.subject {
 	case rules.SubjectCase:
-		err = e.Store.StreamCases(ctx, scopes(p.rules), e.PageSize, w.cases)
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.StreamCases(ctx, scopes(p.rules), e.PageSize, func(cs []rules.Case) error {
+				return feed(page{n: len(cs), at: func(w *evaluator, i int) (any, subjectRef) {
+					w.caseEnv.Now, w.caseEnv.Case = tick.Now, &cs[i]
+					return &w.caseEnv, subjectRef{key: cs[i].CaseNo, caseNo: cs[i].CaseNo}
+				}})
+			})
+		})
 	case rules.SubjectPetitioner:
 		since := time.Time{}
 		if p.window > 0 {
 			since = tick.Now.Add(-p.window)
 		}
-		err = e.Store.StreamPetitioners(ctx, since, e.PageSize, w.petitioners)
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.StreamPetitioners(ctx, since, e.PageSize, func(ps []rules.Petitioner) error {
+				return feed(page{n: len(ps), at: func(w *evaluator, i int) (any, subjectRef) {
+					w.petEnv.Now, w.petEnv.Petitioner = tick.Now, &ps[i]
+					return &w.petEnv, subjectRef{key: ps[i].ID}
+				}})
+			})
+		})
 	case rules.SubjectSlot:
-		err = e.Store.StreamSlots(ctx, scopes(p.rules), tick.Set.Location, e.PageSize, w.slots)
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.StreamSlots(ctx, scopes(p.rules), tick.Set.Location, e.PageSize, func(ss []rules.Slot) error {
+				return feed(page{n: len(ss), at: func(w *evaluator, i int) (any, subjectRef) {
+					w.slotEnv.Now, w.slotEnv.Slot = tick.Now, &ss[i]
+					return &w.slotEnv, subjectRef{key: ss[i].Key}
+				}})
+			})
+		})
 	}
 	if err != nil {
 		// The pass did not see every subject: resolving what it did not see
@@ -218,7 +245,7 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 			st.fail(fmt.Errorf("reading %s subjects: %w", p.subject, err))
 		}
 	} else if !opts.DryRun {
-		w.resolveUnseen(ctx)
+		pr.resolveUnseen(ctx)
 	}
 	finished, took := e.Store.Clock.Now(), time.Since(timer)
 	runs := make([]*models.RuleRun, len(states))

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"runtime"
+	"sync"
 	"time"
 
 	"duban/models"
@@ -10,21 +12,12 @@ import (
 	"duban/store"
 )
 
-// pageWorker evaluates pages of subjects against the rules of one pass and
-// writes what they raise.
-type pageWorker struct {
-	engine *Engine
-	ctx    context.Context
-	tick   *rules.Tick
-	states []*ruleState
-	emit   func(Outcome)
-	eval   *rules.Evaluator
-	dry    bool // evaluate and report, write nothing
-
-	caseEnv rules.CaseEnv
-	petEnv  rules.PetitionerEnv
-	slotEnv rules.SlotEnv
-}
+// A pass runs as a pipeline: the store streams pages of subjects, one
+// evaluator per core evaluates every rule of the pass on a page and renders
+// what it raises, and a single writer applies each page's batch in one
+// transaction, counts, and reports outcomes. Rule state (open episodes) is
+// read-only while evaluators run; what changes is tallied per page and
+// folded in by the writer alone.
 
 // subjectRef is what a page item needs besides its env: its key and, for
 // case subjects, its case number.
@@ -32,7 +25,32 @@ type subjectRef struct {
 	key, caseNo string
 }
 
-// pendingOpen is a new episode waiting for its sequence number and write.
+// page is a page of subjects in a form evaluators can walk: n subjects, and
+// at(env, i) points a worker's env at subject i.
+type page struct {
+	n  int
+	at func(w *evaluator, i int) (any, subjectRef)
+}
+
+// pageResult is what evaluating a page produced, for the writer.
+type pageResult struct {
+	batch      *store.Batch
+	opens      []pendingOpen
+	reraises   []pendingReraise
+	flagOwners []*ruleState // the rule of each batch.Flags entry
+	tallies    []tally      // per rule, aligned with the pass's states
+	err        error
+}
+
+// tally counts one rule's work on one page.
+type tally struct {
+	subjects, fired, errors int
+	firstErr                string
+	// seen are keys with an open episode that held (or could not be
+	// evaluated) on this page: not to be resolved.
+	seen []string
+}
+
 type pendingOpen struct {
 	st     *ruleState
 	op     *store.OpenOp
@@ -47,28 +65,214 @@ type pendingReraise struct {
 	raised *rules.Raised
 }
 
-func (w *pageWorker) cases(page []rules.Case) error {
-	w.caseEnv.Now = w.tick.Now
-	return w.process(len(page), func(i int) (any, subjectRef) {
-		w.caseEnv.Case = &page[i]
-		return &w.caseEnv, subjectRef{key: page[i].CaseNo, caseNo: page[i].CaseNo}
-	})
+// evaluator is one worker: its own VM and envs.
+type evaluator struct {
+	eval    rules.Evaluator
+	caseEnv rules.CaseEnv
+	petEnv  rules.PetitionerEnv
+	slotEnv rules.SlotEnv
 }
 
-func (w *pageWorker) petitioners(page []rules.Petitioner) error {
-	w.petEnv.Now = w.tick.Now
-	return w.process(len(page), func(i int) (any, subjectRef) {
-		w.petEnv.Petitioner = &page[i]
-		return &w.petEnv, subjectRef{key: page[i].ID}
-	})
+// passRun is one pass in progress.
+type passRun struct {
+	engine *Engine
+	ctx    context.Context
+	tick   *rules.Tick
+	states []*ruleState
+	emit   func(Outcome)
+	dry    bool
 }
 
-func (w *pageWorker) slots(page []rules.Slot) error {
-	w.slotEnv.Now = w.tick.Now
-	return w.process(len(page), func(i int) (any, subjectRef) {
-		w.slotEnv.Slot = &page[i]
-		return &w.slotEnv, subjectRef{key: page[i].Key}
-	})
+// run streams pages into the pipeline; stream calls feed once per page and
+// returns the reading error, if any.
+func (p *passRun) run(stream func(feed func(page) error) error) error {
+	ctx, cancel := context.WithCancel(p.ctx)
+	defer cancel()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan page, workers)
+	results := make(chan *pageResult, workers)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		readErr = stream(func(pg page) error {
+			select {
+			case jobs <- pg:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &evaluator{}
+			for pg := range jobs {
+				results <- p.evaluate(ctx, w, pg)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	for res := range results {
+		p.write(res)
+	}
+	return readErr
+}
+
+// evaluate runs every rule of the pass on one page. It only reads shared state.
+func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResult {
+	now := p.tick.Now
+	res := &pageResult{batch: &store.Batch{Now: now}, tallies: make([]tally, len(p.states))}
+	for i := 0; i < pg.n; i++ {
+		env, ref := pg.at(w, i)
+		for si, st := range p.states {
+			if st.failed {
+				continue
+			}
+			r, t := st.rule, &res.tallies[si]
+			t.subjects++
+			// Outside the rule's scope its condition cannot hold: skip the
+			// program, and an open episode there has stopped holding.
+			if !r.Admits(env) {
+				continue
+			}
+			setParams(env, r.Params)
+			holds, err := w.eval.Holds(r, env)
+			if err != nil {
+				t.fail(err)
+				t.seen = append(t.seen, ref.key) // unknown: neither raise nor resolve
+				continue
+			}
+			if !holds {
+				continue
+			}
+			t.fired++
+			if p.dry {
+				raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
+				if err != nil {
+					t.fail(err)
+					continue
+				}
+				res.opens = append(res.opens, pendingOpen{st: st, raised: raised, op: &store.OpenOp{
+					Episode: models.Episode{RuleID: r.ID, SubjectKind: r.Subject, SubjectKey: ref.key}}})
+				continue
+			}
+			if ep, ok := st.open[ref.key]; ok {
+				t.seen = append(t.seen, ref.key)
+				if due(r, ep, now) {
+					raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
+					if err != nil {
+						t.fail(err)
+						continue
+					}
+					op := &store.Reraise{NoticeID: ep.NoticeID, FromCount: ep.SendCount,
+						Title: raised.Notice.Title, Body: raised.Notice.Body}
+					res.batch.Reraises = append(res.batch.Reraises, op)
+					res.reraises = append(res.reraises, pendingReraise{st: st, op: op, key: ref.key, caseNo: ref.caseNo, raised: raised})
+				}
+				if r.Subject == rules.SubjectPetitioner && r.Flag != nil {
+					cases, err := p.tick.FlagCases(&w.eval, r, env)
+					if err != nil {
+						t.fail(err)
+						continue
+					}
+					for _, c := range cases {
+						res.batch.Flags = append(res.batch.Flags, &models.Flag{CaseNo: c, Label: r.Flag.Label, RuleID: r.ID, Subject: ref.key})
+						res.flagOwners = append(res.flagOwners, st)
+					}
+				}
+				continue
+			}
+			raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
+			if err != nil {
+				t.fail(err)
+				continue
+			}
+			res.opens = append(res.opens, pendingOpen{st: st, raised: raised, op: openOp(r, ref, raised)})
+		}
+	}
+	if !p.dry {
+		if err := p.numberEpisodes(ctx, res.opens); err != nil {
+			res.err = err
+			return res
+		}
+		for _, o := range res.opens {
+			res.batch.Opens = append(res.batch.Opens, o.op)
+		}
+	}
+	return res
+}
+
+func (t *tally) fail(err error) {
+	t.errors++
+	if t.firstErr == "" {
+		t.firstErr = err.Error()
+	}
+}
+
+// write folds a page's result into the pass: counts, seen episodes, the
+// batch's transaction, and the outcomes it reports.
+func (p *passRun) write(res *pageResult) {
+	for i, t := range res.tallies {
+		st := p.states[i]
+		st.run.Subjects += t.subjects
+		st.run.Fired += t.fired
+		st.run.Errors += t.errors
+		if st.run.FirstError == "" {
+			st.run.FirstError = t.firstErr
+		}
+		for _, k := range t.seen {
+			st.seen[k] = struct{}{}
+		}
+	}
+	if res.err != nil {
+		for _, o := range res.opens {
+			o.st.fail(res.err)
+		}
+		return
+	}
+	if p.dry {
+		for _, o := range res.opens {
+			p.emitHolds(o)
+		}
+		return
+	}
+	if res.batch.Empty() {
+		return
+	}
+	if err := p.engine.Store.ApplyBatch(p.ctx, res.batch); err != nil {
+		// The page's writes rolled back together; count it against each rule
+		// that had something to write and carry on with the next page.
+		for _, o := range res.opens {
+			o.st.fail(err)
+		}
+		for _, rr := range res.reraises {
+			rr.st.fail(err)
+		}
+		return
+	}
+	for _, o := range res.opens {
+		if o.op.Won {
+			p.emitOpen(o)
+		}
+	}
+	for _, rr := range res.reraises {
+		if rr.op.Won {
+			rr.st.run.Reraised++
+			no := rr.raised.Notice
+			p.emitOut(Outcome{Kind: KindNotice, Action: ActionReraised, Rule: rr.st.rule.ID, SubjectKind: rr.st.rule.Subject,
+				Subject: rr.key, CaseNo: rr.caseNo, Unit: first(no.Recipients), Level: no.Level, Title: no.Title})
+		}
+	}
+	for i, f := range res.batch.Flags {
+		if res.batch.FlagsWon[i] {
+			res.flagOwners[i].run.Flags++
+			p.emitOut(Outcome{Kind: KindFlag, Action: ActionRaised, Rule: f.RuleID, SubjectKind: rules.SubjectPetitioner,
+				Subject: f.Subject, CaseNo: f.CaseNo, Flag: f.Label})
+		}
+	}
 }
 
 func setParams(env any, params map[string]any) {
@@ -82,120 +286,6 @@ func setParams(env any, params map[string]any) {
 	}
 }
 
-// process evaluates n subjects (at(i) points the env at subject i) against
-// every rule of the pass and writes the page's outcomes in one transaction.
-func (w *pageWorker) process(n int, at func(int) (any, subjectRef)) error {
-	now := w.tick.Now
-	batch := &store.Batch{Now: now}
-	var opens []pendingOpen
-	var reraises []pendingReraise
-	type flagInfo struct{ st *ruleState }
-	var ongoingFlags []flagInfo
-	for i := 0; i < n; i++ {
-		env, ref := at(i)
-		for _, st := range w.states {
-			if st.failed {
-				continue
-			}
-			r := st.rule
-			setParams(env, r.Params)
-			st.run.Subjects++
-			holds, err := w.eval.Holds(r, env)
-			if err != nil {
-				st.fail(err)
-				delete(st.open, ref.key) // unknown: neither raise nor resolve
-				continue
-			}
-			if !holds {
-				continue
-			}
-			st.run.Fired++
-			if w.dry {
-				raised, err := w.tick.Render(w.eval, r, env, ref.key, ref.caseNo)
-				if err != nil {
-					st.fail(err)
-					continue
-				}
-				w.emitHolds(st, ref, raised)
-				continue
-			}
-			if ep, ok := st.open[ref.key]; ok {
-				delete(st.open, ref.key)
-				if due(r, ep, now) {
-					raised, err := w.tick.Render(w.eval, r, env, ref.key, ref.caseNo)
-					if err != nil {
-						st.fail(err)
-						continue
-					}
-					op := &store.Reraise{NoticeID: ep.NoticeID, FromCount: ep.SendCount,
-						Title: raised.Notice.Title, Body: raised.Notice.Body}
-					batch.Reraises = append(batch.Reraises, op)
-					reraises = append(reraises, pendingReraise{st: st, op: op, key: ref.key, caseNo: ref.caseNo, raised: raised})
-				}
-				if r.Subject == rules.SubjectPetitioner && r.Flag != nil {
-					cases, err := w.tick.FlagCases(w.eval, r, env)
-					if err != nil {
-						st.fail(err)
-						continue
-					}
-					for _, c := range cases {
-						batch.Flags = append(batch.Flags, &models.Flag{CaseNo: c, Label: r.Flag.Label, RuleID: r.ID, Subject: ref.key})
-						ongoingFlags = append(ongoingFlags, flagInfo{st})
-					}
-				}
-				continue
-			}
-			raised, err := w.tick.Render(w.eval, r, env, ref.key, ref.caseNo)
-			if err != nil {
-				st.fail(err)
-				continue
-			}
-			opens = append(opens, pendingOpen{st: st, raised: raised, op: w.openOp(r, ref, raised)})
-		}
-	}
-	if err := w.numberEpisodes(opens); err != nil {
-		return err
-	}
-	for _, o := range opens {
-		batch.Opens = append(batch.Opens, o.op)
-	}
-	if batch.Empty() {
-		return nil
-	}
-	if err := w.engine.Store.ApplyBatch(w.ctx, batch); err != nil {
-		// The page's writes rolled back together; count it against each rule
-		// that had something to write and carry on with the next page.
-		for _, o := range opens {
-			o.st.fail(err)
-		}
-		for _, rr := range reraises {
-			rr.st.fail(err)
-		}
-		return nil
-	}
-	for _, o := range opens {
-		if o.op.Won {
-			w.emitOpen(o)
-		}
-	}
-	for _, rr := range reraises {
-		if rr.op.Won {
-			rr.st.run.Reraised++
-			no := rr.raised.Notice
-			w.emitOut(Outcome{Kind: KindNotice, Action: ActionReraised, Rule: rr.st.rule.ID, SubjectKind: rr.st.rule.Subject,
-				Subject: rr.key, CaseNo: rr.caseNo, Unit: first(no.Recipients), Level: no.Level, Title: no.Title})
-		}
-	}
-	for i, f := range batch.Flags {
-		if batch.FlagsWon[i] {
-			ongoingFlags[i].st.run.Flags++
-			w.emitOut(Outcome{Kind: KindFlag, Action: ActionRaised, Rule: f.RuleID, SubjectKind: rules.SubjectPetitioner,
-				Subject: f.Subject, CaseNo: f.CaseNo, Flag: f.Label})
-		}
-	}
-	return nil
-}
-
 // due reports whether an open episode's notice should be sent again: the
 // rule repeats and a repeat interval has passed since the last sending. The
 // small grace lets a daily 08:00 tick re-send a notice first sent at 08:00:05.
@@ -207,7 +297,7 @@ func due(r *rules.Rule, ep store.EpisodeState, now time.Time) bool {
 	return now.Sub(ep.LastSentAt) >= r.Notice.Repeat-grace
 }
 
-func (w *pageWorker) openOp(r *rules.Rule, ref subjectRef, raised *rules.Raised) *store.OpenOp {
+func openOp(r *rules.Rule, ref subjectRef, raised *rules.Raised) *store.OpenOp {
 	op := &store.OpenOp{Episode: models.Episode{RuleID: r.ID, SubjectKind: r.Subject, SubjectKey: ref.key}}
 	evidence := evidenceJSON(raised.Evidence)
 	if no := raised.Notice; no != nil {
@@ -229,15 +319,15 @@ func (w *pageWorker) openOp(r *rules.Rule, ref subjectRef, raised *rules.Raised)
 }
 
 // numberEpisodes gives each new episode the number after its subject's last
-// one, so (rule, subject, number) is the same in every replica.
-func (w *pageWorker) numberEpisodes(opens []pendingOpen) error {
+// resolved one, so (rule, subject, number) is the same in every replica.
+func (p *passRun) numberEpisodes(ctx context.Context, opens []pendingOpen) error {
 	byRule := map[*ruleState][]string{}
 	for _, o := range opens {
 		byRule[o.st] = append(byRule[o.st], o.op.Episode.SubjectKey)
 	}
 	last := map[*ruleState]map[string]int{}
 	for st, keys := range byRule {
-		m, err := w.engine.Store.LastSeqs(w.ctx, st.rule.ID, keys)
+		m, err := p.engine.Store.LastSeqs(ctx, st.rule.ID, keys)
 		if err != nil {
 			return err
 		}
@@ -257,7 +347,7 @@ func (w *pageWorker) numberEpisodes(opens []pendingOpen) error {
 	return nil
 }
 
-func (w *pageWorker) emitOpen(o pendingOpen) {
+func (p *passRun) emitOpen(o pendingOpen) {
 	r, ep := o.st.rule, o.op.Episode
 	o.st.run.Raised++
 	base := Outcome{Action: ActionRaised, Rule: r.ID, SubjectKind: r.Subject, Subject: ep.SubjectKey, Episode: ep.Seq}
@@ -267,57 +357,61 @@ func (w *pageWorker) emitOpen(o pendingOpen) {
 	if n := o.op.Notice; n != nil {
 		out := base
 		out.Kind, out.Unit, out.Level, out.Title = KindNotice, n.UnitCode, n.Level, n.Title
-		w.emitOut(out)
+		p.emitOut(out)
 	}
 	for i, f := range o.op.Flags {
 		if o.op.FlagsWon[i] {
 			o.st.run.Flags++
 			out := base
 			out.Kind, out.CaseNo, out.Flag = KindFlag, f.CaseNo, f.Label
-			w.emitOut(out)
+			p.emitOut(out)
 		}
 	}
 	if a := o.op.Account; a != nil {
 		o.st.run.Accountability++
 		out := base
 		out.Kind, out.Unit, out.Grade, out.Reason = KindAccountability, a.UnitCode, a.Grade, a.Reason
-		w.emitOut(out)
+		p.emitOut(out)
 	}
 }
 
 // emitHolds reports, for a dry run, everything the rule would raise.
-func (w *pageWorker) emitHolds(st *ruleState, ref subjectRef, raised *rules.Raised) {
-	r := st.rule
-	base := Outcome{Action: ActionHolds, Rule: r.ID, SubjectKind: r.Subject, Subject: ref.key, CaseNo: ref.caseNo}
+func (p *passRun) emitHolds(o pendingOpen) {
+	r, raised := o.st.rule, o.raised
+	key := o.op.Episode.SubjectKey
+	base := Outcome{Action: ActionHolds, Rule: r.ID, SubjectKind: r.Subject, Subject: key}
+	if r.Subject == rules.SubjectCase {
+		base.CaseNo = key
+	}
 	if no := raised.Notice; no != nil {
 		out := base
 		out.Kind, out.Unit, out.Level, out.Title = KindNotice, first(no.Recipients), no.Level, no.Title
-		w.emitOut(out)
+		p.emitOut(out)
 	}
 	if f := raised.Flag; f != nil {
 		for _, c := range f.CaseNos {
 			out := base
 			out.Kind, out.CaseNo, out.Flag = KindFlag, c, f.Label
-			w.emitOut(out)
+			p.emitOut(out)
 		}
 	}
 	if a := raised.Accountability; a != nil {
 		out := base
 		out.Kind, out.Unit, out.Grade, out.Reason = KindAccountability, a.Unit, a.Grade, a.Reason
-		w.emitOut(out)
+		p.emitOut(out)
 	}
 }
 
-func (w *pageWorker) emitOut(o Outcome) {
-	o.At = w.tick.Now
-	if w.emit != nil {
-		w.emit(o)
+func (p *passRun) emitOut(o Outcome) {
+	o.At = p.tick.Now
+	if p.emit != nil {
+		p.emit(o)
 	}
 }
 
 // resolveUnseen resolves the open episodes no subject held for in this pass.
-func (w *pageWorker) resolveUnseen(ctx context.Context) {
-	for _, st := range w.states {
+func (p *passRun) resolveUnseen(ctx context.Context) {
+	for _, st := range p.states {
 		if st.failed || len(st.open) == 0 {
 			continue
 		}
@@ -327,8 +421,8 @@ func (w *pageWorker) resolveUnseen(ctx context.Context) {
 			if len(chunk) == 0 {
 				return
 			}
-			b := &store.Batch{Now: w.tick.Now, Resolves: chunk}
-			if err := w.engine.Store.ApplyBatch(ctx, b); err != nil {
+			b := &store.Batch{Now: p.tick.Now, Resolves: chunk}
+			if err := p.engine.Store.ApplyBatch(ctx, b); err != nil {
 				st.fail(err)
 				chunk = nil
 				return
@@ -343,12 +437,15 @@ func (w *pageWorker) resolveUnseen(ctx context.Context) {
 					if st.rule.Subject == rules.SubjectCase {
 						out.CaseNo = keys[r]
 					}
-					w.emitOut(out)
+					p.emitOut(out)
 				}
 			}
 			chunk = nil
 		}
 		for key, ep := range st.open {
+			if _, held := st.seen[key]; held {
+				continue
+			}
 			r := &store.Resolve{EpisodeID: ep.ID, NoticeID: ep.NoticeID}
 			keys[r] = key
 			chunk = append(chunk, r)

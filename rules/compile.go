@@ -42,6 +42,7 @@ type Rule struct {
 	schedule cron.Schedule
 	when     *vm.Program
 	explain  []subExpr
+	admit    func(env any) bool // native check of Scope; nil admits all
 }
 
 // NoticeRule is what a rule's notice says and to whom.
@@ -202,6 +203,7 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 	} else {
 		r.when = prog
 		r.Scope = extractScope(s.Subject, r.When, r.Params)
+		r.admit = compileAdmit(s.Subject, r.Scope)
 		r.explain = rc.explainer(s.When.Text)
 	}
 

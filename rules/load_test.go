@@ -2,6 +2,7 @@ package rules
 
 import (
 	"testing"
+	"time"
 )
 
 func TestDefaultsLoad(t *testing.T) {
@@ -20,5 +21,56 @@ func TestDefaultsLoad(t *testing.T) {
 			t.Errorf("rule %d = %s, want %s", i, r.ID, want[i])
 		}
 		t.Logf("%s scope=%v explain=%d", r.ID, r.Scope, len(r.explain))
+	}
+}
+
+// TestAdmitsAgreesWithTheCondition: whenever a rule's condition holds, its
+// native scope check must admit the subject (the check may only skip
+// subjects the condition would reject).
+func TestAdmitsAgreesWithTheCondition(t *testing.T) {
+	rs, err := Load(Defaults(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	var subjects []*Case
+	for _, status := range []string{"received", "accepted", "assigned", "closed", "rejected"} {
+		for _, channel := range []string{"visit", "leader_reception"} {
+			for _, group := range []int{1, 5} {
+				for _, set := range []bool{false, true} {
+					c := &Case{Status: status, Channel: channel, GroupSize: group, Escalated: set,
+						ReceivedAt: now.AddDate(0, -3, 0)}
+					if set {
+						c.AcceptedAt, c.AssignedAt, c.DueAt = now.AddDate(0, -3, 1), now.AddDate(0, -3, 1), now.AddDate(0, 0, -20)
+						c.AssignedUnit, c.ClosedAt = "zjj", now.AddDate(0, 0, -30)
+					}
+					c.Fill()
+					subjects = append(subjects, c)
+				}
+			}
+		}
+	}
+	var ev Evaluator
+	checked := 0
+	for _, r := range rs.Rules {
+		if r.Subject != SubjectCase {
+			continue
+		}
+		for _, c := range subjects {
+			env := &CaseEnv{Now: now, Case: c, Params: r.Params}
+			holds, err := ev.Holds(r, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if holds && !r.Admits(env) {
+				t.Errorf("rule %s holds for %+v but its scope check refuses it", r.ID, c)
+			}
+			if !r.Admits(env) {
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no subject was ever refused: the scope checks are not working")
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"duban/models"
 )
@@ -55,32 +55,43 @@ func ChainHash(r *models.AccountabilityRecord) string {
 // appendChain appends entries in the caller's transaction, skipping any whose
 // dedup key is already in the log. It holds the head row's lock until the
 // transaction ends, so appends from several replicas queue up in order.
-func (s *Store) appendChain(tx *gorm.DB, recs []*models.AccountabilityRecord, now time.Time) ([]bool, error) {
-	var head models.AuditHead
-	q := tx.Model(&models.AuditHead{})
+func (s *Store) appendChain(ctx context.Context, tx *sql.Tx, recs []*models.AccountabilityRecord, now time.Time) ([]bool, error) {
+	q := "SELECT seq, hash FROM audit_heads WHERE id = 1"
 	if s.Dialect == MySQL {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		q += " FOR UPDATE"
 	}
-	if err := q.Where("id = ?", 1).Take(&head).Error; err != nil {
+	var headSeq int64
+	var headHash string
+	if err := tx.QueryRowContext(ctx, q).Scan(&headSeq, &headHash); err != nil {
 		return nil, fmt.Errorf("accountability chain head: %w", err)
 	}
+	stmt, err := tx.PrepareContext(ctx, s.insertSQL("accountability_records", []string{"seq", "kind", "dedup_key", "rule_id",
+		"subject_kind", "subject_key", "case_no", "unit_code", "grade", "reason", "evidence", "ref_seq", "decision",
+		"reviewer", "created_at", "prev_hash", "hash"}, true))
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
 	won := make([]bool, len(recs))
 	for i, r := range recs {
-		r.Seq, r.PrevHash, r.CreatedAt = head.Seq+1, head.Hash, utc(now)
+		r.Seq, r.PrevHash, r.CreatedAt = headSeq+1, headHash, utc(now)
 		r.Hash = ChainHash(r)
-		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).Create(r)
-		if res.Error != nil {
-			return nil, fmt.Errorf("accountability record %s: %w", r.DedupKey, res.Error)
+		res, err := stmt.ExecContext(ctx, r.Seq, r.Kind, r.DedupKey, r.RuleID, r.SubjectKind, r.SubjectKey, r.CaseNo,
+			r.UnitCode, r.Grade, r.Reason, r.Evidence, r.RefSeq, r.Decision, r.Reviewer, r.CreatedAt, r.PrevHash, r.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("accountability record %s: %w", r.DedupKey, err)
 		}
-		if res.RowsAffected == 0 {
+		if n, _ := res.RowsAffected(); n == 0 {
 			continue
 		}
+		if id, err := res.LastInsertId(); err == nil {
+			r.ID = uint64(id)
+		}
 		won[i] = true
-		head.Seq, head.Hash = r.Seq, r.Hash
+		headSeq, headHash = r.Seq, r.Hash
 	}
-	head.UpdatedAt = utc(now)
-	if err := tx.Model(&models.AuditHead{}).Where("id = ?", 1).
-		Updates(map[string]any{"seq": head.Seq, "hash": head.Hash, "updated_at": head.UpdatedAt}).Error; err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_heads SET seq = ?, hash = ?, updated_at = ? WHERE id = 1",
+		headSeq, headHash, utc(now)); err != nil {
 		return nil, fmt.Errorf("accountability chain head: %w", err)
 	}
 	return won, nil
@@ -105,25 +116,24 @@ func (s *Store) AppendReview(ctx context.Context, refSeq int64, decision, reason
 		return nil, fmt.Errorf("%w: a review needs a reason and a reviewer", ErrInvalid)
 	}
 	var out *models.AccountabilityRecord
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var ref models.AccountabilityRecord
-		if err := tx.Where("seq = ? AND kind = ?", refSeq, models.AccountRecord).Take(&ref).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return fmt.Errorf("accountability record %d: %w", refSeq, ErrNotFound)
-			}
+	err := s.txSQL(ctx, func(tx *sql.Tx) error {
+		rec := &models.AccountabilityRecord{Kind: models.AccountReview, RefSeq: refSeq, Decision: decision,
+			Reason: reason, Reviewer: reviewer}
+		err := tx.QueryRowContext(ctx, `SELECT rule_id, subject_kind, subject_key, case_no, unit_code, grade
+			FROM accountability_records WHERE seq = ? AND kind = ?`, refSeq, models.AccountRecord).
+			Scan(&rec.RuleID, &rec.SubjectKind, &rec.SubjectKey, &rec.CaseNo, &rec.UnitCode, &rec.Grade)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("accountability record %d: %w", refSeq, ErrNotFound)
+		}
+		if err != nil {
 			return err
 		}
 		var n int64
-		if err := tx.Model(&models.AccountabilityRecord{}).Where("ref_seq = ?", refSeq).Count(&n).Error; err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM accountability_records WHERE ref_seq = ?", refSeq).Scan(&n); err != nil {
 			return err
 		}
-		rec := &models.AccountabilityRecord{
-			Kind: models.AccountReview, DedupKey: fmt.Sprintf("review/%d/%d", refSeq, n+1),
-			RuleID: ref.RuleID, SubjectKind: ref.SubjectKind, SubjectKey: ref.SubjectKey, CaseNo: ref.CaseNo,
-			UnitCode: ref.UnitCode, Grade: ref.Grade, Reason: reason, RefSeq: refSeq,
-			Decision: decision, Reviewer: reviewer,
-		}
-		won, err := s.appendChain(tx, []*models.AccountabilityRecord{rec}, s.now())
+		rec.DedupKey = fmt.Sprintf("review/%d/%d", refSeq, n+1)
+		won, err := s.appendChain(ctx, tx, []*models.AccountabilityRecord{rec}, s.now())
 		if err != nil {
 			return err
 		}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"duban/models"
 )
@@ -162,94 +159,171 @@ func (b *Batch) Empty() bool {
 // notice and appends each accountability record once.
 func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 	now := utc(b.Now)
-	return s.transact(ctx, func(tx *gorm.DB) error {
+	return s.txSQL(ctx, func(tx *sql.Tx) error {
 		b.reset()
+		if err := s.openEpisodes(ctx, tx, b.Opens, now); err != nil {
+			return err
+		}
+		var notices [][]any
+		var noticeEpisodes []any
 		var records []*models.AccountabilityRecord
+		var flags []*models.Flag
 		for _, o := range b.Opens {
-			o.Episode.OpenedAt = now
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&o.Episode)
-			if res.Error != nil {
-				return fmt.Errorf("open episode %s/%s: %w", o.Episode.RuleID, o.Episode.SubjectKey, res.Error)
-			}
-			if o.Won = res.RowsAffected == 1; !o.Won {
+			if !o.Won {
 				continue
 			}
 			if n := o.Notice; n != nil {
 				n.EpisodeID = o.Episode.ID
 				n.RaisedAt, n.LastSentAt, n.SendCount, n.Status = now, now, 1, models.NoticeOpen
-				if err := tx.Create(n).Error; err != nil {
-					return fmt.Errorf("notice %s: %w", n.DedupKey, err)
-				}
-				if err := s.enqueue(tx, n.ID, 1, now); err != nil {
-					return err
-				}
+				notices = append(notices, []any{n.EpisodeID, n.DedupKey, n.RuleID, n.SubjectKind, n.SubjectKey, n.CaseNo,
+					n.Level, n.Title, n.Body, n.UnitCode, n.Recipients, n.Status, now, now, 1, "", "", n.Evidence})
+				noticeEpisodes = append(noticeEpisodes, n.EpisodeID)
 			}
-			won, err := insertFlags(tx, o.Flags, now)
-			if err != nil {
-				return err
-			}
-			o.FlagsWon = won
+			flags = append(flags, o.Flags...)
 			if o.Account != nil {
 				records = append(records, o.Account)
 			}
 		}
-		if len(records) > 0 {
-			if _, err := s.appendChain(tx, records, now); err != nil {
-				return err
+		if err := s.insertRows(ctx, tx, "notices", noticeColumns, notices, false); err != nil {
+			return fmt.Errorf("notices: %w", err)
+		}
+		// Each new notice's first sending, in the same transaction.
+		for start := 0; start < len(noticeEpisodes); start += 500 {
+			chunk := noticeEpisodes[start:min(start+500, len(noticeEpisodes))]
+			q := "INSERT INTO outboxes (notice_id, send_seq, idem_key, created_at) SELECT id, 1, " +
+				s.concat("'notice/'", "id", "'/1'") + ", ? FROM notices WHERE episode_id IN (" + placeholders(len(chunk)) + ")"
+			if _, err := tx.ExecContext(ctx, q, append([]any{now}, chunk...)...); err != nil {
+				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		for _, r := range b.Reraises {
-			res := tx.Exec(`UPDATE notices SET send_count = send_count + 1, last_sent_at = ?, title = ?, body = ?
-				WHERE id = ? AND send_count = ? AND status <> ?`, now, r.Title, r.Body, r.NoticeID, r.FromCount, models.NoticeResolved)
-			if res.Error != nil {
-				return fmt.Errorf("re-raise notice %d: %w", r.NoticeID, res.Error)
-			}
-			if r.Won = res.RowsAffected == 1; r.Won {
-				if err := s.enqueue(tx, r.NoticeID, r.FromCount+1, now); err != nil {
-					return err
-				}
-			}
-		}
-		won, err := insertFlags(tx, b.Flags, now)
+		won, err := s.insertFlags(ctx, tx, flags, now)
 		if err != nil {
 			return err
 		}
-		b.FlagsWon = won
-		for _, r := range b.Resolves {
-			res := tx.Exec("UPDATE episodes SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL", now, r.EpisodeID)
-			if res.Error != nil {
-				return fmt.Errorf("resolve episode %d: %w", r.EpisodeID, res.Error)
-			}
-			r.Won = res.RowsAffected == 1
-			if r.Won && r.NoticeID != 0 {
-				if err := tx.Exec("UPDATE notices SET status = ?, resolved_at = ? WHERE id = ?",
-					models.NoticeResolved, now, r.NoticeID).Error; err != nil {
-					return fmt.Errorf("resolve notice %d: %w", r.NoticeID, err)
-				}
+		i := 0
+		for _, o := range b.Opens {
+			if o.Won {
+				o.FlagsWon = won[i : i+len(o.Flags)]
+				i += len(o.Flags)
 			}
 		}
-		return nil
+		if len(records) > 0 {
+			if _, err := s.appendChain(ctx, tx, records, now); err != nil {
+				return err
+			}
+		}
+		if err := s.reraise(ctx, tx, b.Reraises, now); err != nil {
+			return err
+		}
+		if b.FlagsWon, err = s.insertFlags(ctx, tx, b.Flags, now); err != nil {
+			return err
+		}
+		return s.resolve(ctx, tx, b.Resolves, now)
 	})
 }
 
-func insertFlags(tx *gorm.DB, flags []*models.Flag, now time.Time) ([]bool, error) {
+var noticeColumns = []string{"episode_id", "dedup_key", "rule_id", "subject_kind", "subject_key", "case_no",
+	"level", "title", "body", "unit_code", "recipients", "status", "raised_at", "last_sent_at", "send_count",
+	"acked_by", "ack_comment", "evidence"}
+
+// openEpisodes inserts each new episode unless its key exists; Won tells
+// whether this transaction opened it.
+func (s *Store) openEpisodes(ctx context.Context, tx *sql.Tx, opens []*OpenOp, now time.Time) error {
+	if len(opens) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, s.insertSQL("episodes",
+		[]string{"rule_id", "subject_kind", "subject_key", "seq", "opened_at"}, true))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, o := range opens {
+		ep := &o.Episode
+		ep.OpenedAt = now
+		res, err := stmt.ExecContext(ctx, ep.RuleID, ep.SubjectKind, ep.SubjectKey, ep.Seq, now)
+		if err != nil {
+			return fmt.Errorf("open episode %s/%s: %w", ep.RuleID, ep.SubjectKey, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			o.Won, ep.ID = true, uint64(id)
+		}
+	}
+	return nil
+}
+
+// insertFlags inserts labels unless they exist, reporting which were new.
+func (s *Store) insertFlags(ctx context.Context, tx *sql.Tx, flags []*models.Flag, now time.Time) ([]bool, error) {
 	won := make([]bool, len(flags))
+	if len(flags) == 0 {
+		return won, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, s.insertSQL("flags",
+		[]string{"case_no", "label", "rule_id", "subject", "set_at", "evidence"}, true))
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
 	for i, f := range flags {
 		f.SetAt = now
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(f)
-		if res.Error != nil {
-			return nil, fmt.Errorf("flag %s on %s: %w", f.Label, f.CaseNo, res.Error)
+		res, err := stmt.ExecContext(ctx, f.CaseNo, f.Label, f.RuleID, f.Subject, now, f.Evidence)
+		if err != nil {
+			return nil, fmt.Errorf("flag %s on %s: %w", f.Label, f.CaseNo, err)
 		}
-		won[i] = res.RowsAffected == 1
+		n, _ := res.RowsAffected()
+		won[i] = n == 1
 	}
 	return won, nil
 }
 
-// enqueue puts one sending of a notice in the outbox, in the caller's transaction.
-func (s *Store) enqueue(tx *gorm.DB, noticeID uint64, seq int, now time.Time) error {
-	o := models.Outbox{NoticeID: noticeID, SendSeq: seq, IdemKey: fmt.Sprintf("notice/%d/%d", noticeID, seq), CreatedAt: now}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&o).Error; err != nil {
-		return fmt.Errorf("outbox %s: %w", o.IdemKey, err)
+// reraise sends notices again: only the tick that moves a notice's send count
+// from what it saw sends it, so two replicas never both do.
+func (s *Store) reraise(ctx context.Context, tx *sql.Tx, rs []*Reraise, now time.Time) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE notices SET send_count = send_count + 1, last_sent_at = ?, title = ?, body = ?
+		WHERE id = ? AND send_count = ? AND status <> ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	var outbox [][]any
+	for _, r := range rs {
+		res, err := stmt.ExecContext(ctx, now, r.Title, r.Body, r.NoticeID, r.FromCount, models.NoticeResolved)
+		if err != nil {
+			return fmt.Errorf("re-raise notice %d: %w", r.NoticeID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			r.Won = true
+			seq := r.FromCount + 1
+			outbox = append(outbox, []any{r.NoticeID, seq, fmt.Sprintf("notice/%d/%d", r.NoticeID, seq), now})
+		}
+	}
+	if err := s.insertRows(ctx, tx, "outboxes", []string{"notice_id", "send_seq", "idem_key", "created_at"}, outbox, true); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// resolve closes episodes (and their notices) that stopped holding.
+func (s *Store) resolve(ctx context.Context, tx *sql.Tx, rs []*Resolve, now time.Time) error {
+	for _, r := range rs {
+		res, err := tx.ExecContext(ctx, "UPDATE episodes SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL", now, r.EpisodeID)
+		if err != nil {
+			return fmt.Errorf("resolve episode %d: %w", r.EpisodeID, err)
+		}
+		n, _ := res.RowsAffected()
+		if r.Won = n == 1; r.Won && r.NoticeID != 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE notices SET status = ?, resolved_at = ? WHERE id = ?",
+				models.NoticeResolved, now, r.NoticeID); err != nil {
+				return fmt.Errorf("resolve notice %d: %w", r.NoticeID, err)
+			}
+		}
 	}
 	return nil
 }
@@ -280,7 +354,3 @@ func (s *Store) LastRuleRuns(ctx context.Context) (map[string]models.RuleRun, er
 	return out, err
 }
 
-func isDuplicate(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint") ||
-		strings.Contains(err.Error(), "Duplicate entry") || err == gorm.ErrDuplicatedKey)
-}

@@ -101,9 +101,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if path == ":memory:" {
 			db.SetMaxOpenConns(1)
 		} else {
-			db.SetMaxOpenConns(4)
+			// a tick reads, evaluates (numbering episodes) and writes at once
+			db.SetMaxOpenConns(8)
 		}
-		db.SetMaxIdleConns(4)
+		db.SetMaxIdleConns(8)
 		s.SQL, s.Dialect = db, SQLite
 		dialector = sqlite.New(sqlite.Config{Conn: db})
 	case strings.HasPrefix(dsn, "mysql://"):

@@ -112,7 +112,7 @@ func (r *caseRow) scan(rows *sql.Rows, c *rules.Case) error {
 }
 
 // StreamCases calls fn with pages of the cases that match any of scopes, in
-// id order. The page slice is reused: fn must not keep it.
+// id order. Each page is a new slice that fn may keep.
 func (s *Store) StreamCases(ctx context.Context, scopes []rules.Scope, pageSize int, fn func([]rules.Case) error) error {
 	where, args, err := whereScopes(scopes, caseColumns)
 	if err != nil {
@@ -128,10 +128,10 @@ func (s *Store) StreamCases(ctx context.Context, scopes []rules.Scope, pageSize 
 		return err
 	}
 	defer stmt.Close()
-	page := make([]rules.Case, pageSize)
 	var row caseRow
 	last := int64(0)
 	for {
+		page := make([]rules.Case, pageSize)
 		qargs := append(append([]any{last}, args...), pageSize)
 		rows, err := stmt.QueryContext(ctx, qargs...)
 		if err != nil {
@@ -227,7 +227,7 @@ func (s *Store) StreamPetitioners(ctx context.Context, since time.Time, pageSize
 				if err := fn(out); err != nil {
 					return err
 				}
-				out = out[:0]
+				out = nil
 			}
 		}
 		if !full {

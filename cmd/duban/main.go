@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -55,6 +56,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&a.db, "db", "", "database: sqlite:PATH or mysql://user:pass@tcp(host:port)/db (default $DUBAN_DB, else "+store.DefaultDSN+")")
 	root.PersistentFlags().StringVar(&a.tz, "tz", "", "time zone to show times in (default $DUBAN_TZ, else "+rules.DefaultTimezone+")")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	var cpuProfile string
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
+		return pprof.StartCPUProfile(f)
+	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)

@@ -14,6 +14,7 @@ import (
 
 func (a *app) runCmd() *cobra.Command {
 	var once bool
+	var pageSize int
 	var now, rulesDir, format string
 	var only, calendars []string
 	cmd := &cobra.Command{
@@ -48,6 +49,7 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 			}
 			defer s.Close()
 			eng := engine.New(s, a.logger())
+			eng.PageSize = pageSize
 			enc := json.NewEncoder(a.stdout)
 			enc.SetEscapeHTML(false)
 			loc := rs.Location
@@ -82,6 +84,7 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 	cmd.Flags().StringSliceVar(&calendars, "calendar", nil, "calendar file(s) with local holidays and later years")
 	cmd.Flags().StringSliceVar(&only, "rule", nil, "run only these rule ids")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json (one object per line)")
+	cmd.Flags().IntVar(&pageSize, "page-size", engine.DefaultPageSize, "subjects read, evaluated and written per transaction")
 	return cmd
 }
 

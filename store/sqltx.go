@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// The write path of a tick runs on plain database/sql: prepared statements
+// and multi-row inserts, with no reflection per row.
+
+// txSQL runs fn in a database/sql transaction, retrying it like transact.
+func (s *Store) txSQL(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var opts *sql.TxOptions
+	if s.Dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		err = func() error {
+			tx, err := s.SQL.BeginTx(ctx, opts)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(1+rand.IntN(10<<attempt)) * time.Millisecond)
+	}
+	return err
+}
+
+// insertSQL is a one-row INSERT; with ignore, a row whose unique key exists
+// is skipped and reports 0 rows affected, on both databases.
+func (s *Store) insertSQL(table string, cols []string, ignore bool) string {
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")"
+	if ignore {
+		q += s.onConflictNothing()
+	}
+	return q
+}
+
+func (s *Store) onConflictNothing() string {
+	if s.Dialect == MySQL {
+		return " ON DUPLICATE KEY UPDATE id = id"
+	}
+	return " ON CONFLICT DO NOTHING"
+}
+
+// insertRows writes rows with multi-row INSERT statements of at most 400 rows.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, ignore bool) error {
+	one := "(" + placeholders(len(cols)) + ")"
+	for start := 0; start < len(rows); start += 400 {
+		chunk := rows[start:min(start+400, len(rows))]
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(one+",", len(chunk)), ",")
+		if ignore {
+			q += s.onConflictNothing()
+		}
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// concat is the dialect's string concatenation of SQL expressions.
+func (s *Store) concat(parts ...string) string {
+	if s.Dialect == MySQL {
+		return "CONCAT(" + strings.Join(parts, ", ") + ")"
+	}
+	return strings.Join(parts, " || ")
+}
+
+// nullTime is NULL for an unset instant.
+func nullTime(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return utc(*t)
+}
