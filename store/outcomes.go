@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-
 	"duban/models"
 )
 
@@ -353,4 +352,3 @@ func (s *Store) LastRuleRuns(ctx context.Context) (map[string]models.RuleRun, er
 	}
 	return out, err
 }
-
