@@ -60,15 +60,24 @@ func TestImportCSVAndJSONThenUpdate(t *testing.T) {
 		if n := count(s, &models.Case{}); n != 2 {
 			t.Errorf("%d cases, want 2", n)
 		}
-		var events []models.CaseEvent
-		s.DB.Where("case_no = ?", "XF1").Order("id").Find(&events)
+		events, err := s.CaseTimeline(ctx, "XF2")
+		if err != nil {
+			t.Fatal(err)
+		}
 		kinds := []string{}
 		for _, e := range events {
 			kinds = append(kinds, e.Kind+" "+e.Detail)
 		}
-		// The JSON file sent XF1 back to "received": the timeline says so.
-		if got := strings.Join(kinds, ","); !strings.HasPrefix(got, "received channel=visit,accepted ,assigned due 2026-05-01T15:59:59Z,updated status assigned→received") {
-			t.Errorf("XF1 timeline: %v", got)
+		// The JSON file changed XF2's channel, category and group size: the
+		// timeline keeps the change beside what the row shows.
+		if got := strings.Join(kinds, ","); got != "received channel=phone,updated channel, category, flags" {
+			t.Errorf("XF2 timeline: %v", got)
+		}
+		// XF1 was sent back from assigned to received; its row no longer
+		// shows the handoff, the stored event does.
+		events, _ = s.CaseTimeline(ctx, "XF1")
+		if last := events[len(events)-1]; last.Kind != "updated" || !strings.Contains(last.Detail, "status assigned → received") {
+			t.Errorf("XF1 timeline ends with %+v", last)
 		}
 	})
 }

@@ -50,46 +50,78 @@ func DetectFormat(name string) (string, error) {
 // maxRecords bounds one import file, so a runaway file cannot eat the memory.
 const maxRecords = 5_000_000
 
-// ReadRecords reads every record of r in the given format.
-func ReadRecords(r io.Reader, format string) ([]Record, error) {
+// Source yields the records of a file one at a time; Next returns io.EOF
+// after the last. Streaming keeps memory flat however long the file is.
+type Source interface {
+	Next() (Record, error)
+	Close() error
+}
+
+// OpenSource reads records from r in the given format.
+func OpenSource(r io.Reader, format string) (Source, error) {
 	switch format {
 	case FormatJSONL:
-		return readJSONL(r)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		return &jsonlSource{sc: sc}, nil
 	case FormatJSON:
-		return readJSONArray(r)
+		return newJSONArraySource(r)
 	case FormatCSV:
-		return readCSV(r)
+		return newCSVSource(r)
 	case FormatXLSX:
-		return readXLSX(r)
+		return newXLSXSource(r)
 	}
 	return nil, fmt.Errorf("unknown format %q: want jsonl, json, csv or xlsx", format)
 }
 
-func readJSONL(r io.Reader) ([]Record, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
+// ReadRecords reads every record of r in the given format.
+func ReadRecords(r io.Reader, format string) ([]Record, error) {
+	src, err := OpenSource(r, format)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
 	var out []Record
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
+	for {
+		rec, err := src.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(out) >= maxRecords {
+			return nil, &RowError{Line: rec.Line, Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)}
+		}
+		out = append(out, rec)
+	}
+}
+
+type jsonlSource struct {
+	sc   *bufio.Scanner
+	line int
+}
+
+func (s *jsonlSource) Next() (Record, error) {
+	for s.sc.Scan() {
+		s.line++
+		text := bytes.TrimSpace(s.sc.Bytes())
 		if len(text) == 0 {
 			continue
 		}
 		fields, err := decodeObject(text)
 		if err != nil {
-			return nil, &RowError{Line: line, Message: err.Error()}
+			return Record{}, &RowError{Line: s.line, Message: err.Error()}
 		}
-		if len(out) >= maxRecords {
-			return nil, &RowError{Line: line, Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)}
-		}
-		out = append(out, Record{Line: line, Fields: fields})
+		return Record{Line: s.line, Fields: fields}, nil
 	}
-	if err := sc.Err(); err != nil {
-		return nil, &RowError{Line: line + 1, Message: err.Error()}
+	if err := s.sc.Err(); err != nil {
+		return Record{}, &RowError{Line: s.line + 1, Message: err.Error()}
 	}
-	return out, nil
+	return Record{}, io.EOF
 }
+
+func (s *jsonlSource) Close() error { return nil }
 
 func decodeObject(b []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -104,94 +136,126 @@ func decodeObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func readJSONArray(r io.Reader) ([]Record, error) {
+// jsonArraySource decodes one element at a time, counting lines as it goes.
+type jsonArraySource struct {
+	data []byte
+	dec  *json.Decoder
+	done bool
+}
+
+func newJSONArraySource(r io.Reader) (*jsonArraySource, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	lineAt := func(off int64) int { return 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('[') {
 		return nil, &RowError{Line: 1, Message: "a .json import must be a JSON array of objects"}
 	}
-	var out []Record
-	for dec.More() {
-		// The element starts after the separator and blank space the decoder skips.
-		off := dec.InputOffset()
-		for off < int64(len(data)) && strings.ContainsRune(" \t\r\n,", rune(data[off])) {
-			off++
-		}
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			return nil, &RowError{Line: lineAt(off), Message: fmt.Sprintf("not a JSON object: %v", err)}
-		}
-		if len(out) >= maxRecords {
-			return nil, &RowError{Line: lineAt(off), Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)}
-		}
-		out = append(out, Record{Line: lineAt(off), Fields: m})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, &RowError{Line: lineAt(dec.InputOffset()), Message: "the JSON array is not closed"}
-	}
-	return out, nil
+	return &jsonArraySource{data: data, dec: dec}, nil
 }
 
-func readCSV(r io.Reader) ([]Record, error) {
+func (s *jsonArraySource) lineAt(off int64) int {
+	return 1 + bytes.Count(s.data[:min(int(off), len(s.data))], []byte("\n"))
+}
+
+func (s *jsonArraySource) Next() (Record, error) {
+	if s.done || !s.dec.More() {
+		if !s.done {
+			s.done = true
+			if _, err := s.dec.Token(); err != nil {
+				return Record{}, &RowError{Line: s.lineAt(s.dec.InputOffset()), Message: "the JSON array is not closed"}
+			}
+		}
+		return Record{}, io.EOF
+	}
+	// The element starts after the separator and blank space the decoder skips.
+	off := s.dec.InputOffset()
+	for off < int64(len(s.data)) && strings.ContainsRune(" \t\r\n,", rune(s.data[off])) {
+		off++
+	}
+	var m map[string]any
+	if err := s.dec.Decode(&m); err != nil {
+		return Record{}, &RowError{Line: s.lineAt(off), Message: fmt.Sprintf("not a JSON object: %v", err)}
+	}
+	return Record{Line: s.lineAt(off), Fields: m}, nil
+}
+
+func (s *jsonArraySource) Close() error { return nil }
+
+// tableSource turns header-and-rows formats (CSV, XLSX) into records.
+type tableSource struct {
+	header []string
+	next   func() ([]string, int, error)
+	close  func() error
+}
+
+func (s *tableSource) Next() (Record, error) {
+	for {
+		row, line, err := s.next()
+		if err == io.EOF {
+			return Record{}, io.EOF
+		}
+		if err != nil {
+			if pe, ok := err.(*csv.ParseError); ok {
+				return Record{}, &RowError{Line: pe.Line, Message: pe.Err.Error()}
+			}
+			return Record{}, &RowError{Line: line, Message: err.Error()}
+		}
+		if blank(row) {
+			continue
+		}
+		if len(row) > len(s.header) {
+			return Record{}, &RowError{Line: line, Message: fmt.Sprintf("%d values but the header names %d columns", len(row), len(s.header))}
+		}
+		m := make(map[string]any, len(s.header))
+		for i, v := range row {
+			if v = strings.TrimSpace(v); v != "" {
+				m[s.header[i]] = v
+			}
+		}
+		return Record{Line: line, Fields: m}, nil
+	}
+}
+
+func (s *tableSource) Close() error {
+	if s.close != nil {
+		return s.close()
+	}
+	return nil
+}
+
+var emptySource = &tableSource{next: func() ([]string, int, error) { return nil, 0, io.EOF }}
+
+func newCSVSource(r io.Reader) (Source, error) {
 	br := bufio.NewReader(r)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3) // the BOM spreadsheet programs write
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, nil
+		return emptySource, nil
 	}
 	if err != nil {
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
-	return rowsToRecords(header, func() ([]string, int, error) {
+	return &tableSource{header: trimAll(header), next: func() ([]string, int, error) {
 		row, err := cr.Read()
 		line, _ := cr.FieldPos(0)
 		return row, line, err
-	})
+	}}, nil
 }
 
-func rowsToRecords(header []string, next func() ([]string, int, error)) ([]Record, error) {
-	for i := range header {
-		header[i] = strings.TrimSpace(header[i])
+func trimAll(ss []string) []string {
+	for i := range ss {
+		ss[i] = strings.TrimSpace(ss[i])
 	}
-	var out []Record
-	for {
-		row, line, err := next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			if pe, ok := err.(*csv.ParseError); ok {
-				return nil, &RowError{Line: pe.Line, Message: pe.Err.Error()}
-			}
-			return nil, &RowError{Line: line, Message: err.Error()}
-		}
-		if blank(row) {
-			continue
-		}
-		if len(row) > len(header) {
-			return nil, &RowError{Line: line, Message: fmt.Sprintf("%d values but the header names %d columns", len(row), len(header))}
-		}
-		m := make(map[string]any, len(header))
-		for i, v := range row {
-			if v = strings.TrimSpace(v); v != "" {
-				m[header[i]] = v
-			}
-		}
-		if len(out) >= maxRecords {
-			return nil, &RowError{Line: line, Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)}
-		}
-		out = append(out, Record{Line: line, Fields: m})
-	}
+	return ss
 }
 
 func blank(row []string) bool {
@@ -203,20 +267,18 @@ func blank(row []string) bool {
 	return true
 }
 
-func readXLSX(r io.Reader) ([]Record, error) {
+func newXLSXSource(r io.Reader) (Source, error) {
 	f, err := excelize.OpenReader(r)
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
-	defer f.Close()
-	sheet := f.GetSheetName(0)
-	rows, err := f.Rows(sheet)
+	rows, err := f.Rows(f.GetSheetName(0))
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	defer rows.Close()
 	line := 0
-	nextRow := func() ([]string, int, error) {
+	next := func() ([]string, int, error) {
 		if !rows.Next() {
 			if err := rows.Error(); err != nil {
 				return nil, line, err
@@ -227,14 +289,17 @@ func readXLSX(r io.Reader) ([]Record, error) {
 		cols, err := rows.Columns()
 		return cols, line, err
 	}
-	header, _, err := nextRow()
+	closeAll := func() error { rows.Close(); return f.Close() }
+	header, _, err := next()
 	if err == io.EOF {
-		return nil, nil
+		closeAll()
+		return emptySource, nil
 	}
 	if err != nil {
+		closeAll()
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
-	return rowsToRecords(header, nextRow)
+	return &tableSource{header: trimAll(header), next: next, close: closeAll}, nil
 }
 
 // FromMaps turns in-memory records (rule tests) into Records numbered from 1.

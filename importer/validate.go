@@ -157,9 +157,27 @@ type Units map[string]bool
 // ParseCases checks every record as a case. units are the unit codes that
 // exist; a case naming another unit is an error.
 func ParseCases(recs []Record, units Units, loc *time.Location) (*CaseImport, []*RowError) {
+	return NewCaseParser(units, loc).Parse(recs)
+}
+
+// CaseParser checks cases chunk by chunk, remembering across chunks what a
+// whole file must not repeat.
+type CaseParser struct {
+	units Units
+	loc   *time.Location
+	seen  map[string]int // case_no -> line
+}
+
+// NewCaseParser starts checking a file of cases.
+func NewCaseParser(units Units, loc *time.Location) *CaseParser {
+	return &CaseParser{units: units, loc: loc, seen: map[string]int{}}
+}
+
+// Parse checks a chunk of records.
+func (cp *CaseParser) Parse(recs []Record) (*CaseImport, []*RowError) {
+	units, loc, seen := cp.units, cp.loc, cp.seen
 	var errs []*RowError
 	out := &CaseImport{}
-	seen := map[string]int{}
 	pets := map[string]int{}
 	for _, rec := range recs {
 		r := row{rec: rec, loc: loc, errs: &errs}

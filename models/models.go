@@ -57,7 +57,7 @@ type Petitioner struct {
 
 // Case is one petition (信访件).
 type Case struct {
-	ID              uint64     `gorm:"primaryKey"`
+	ID              uint64     `gorm:"primaryKey;index:idx_case_unit_id,priority:2"`
 	CaseNo          string     `gorm:"size:64;not null;uniqueIndex"`
 	PetitionerKey   string     `gorm:"size:64;index:idx_case_petitioner,priority:1"`
 	PetitionerName  string     `gorm:"size:64"`
@@ -68,13 +68,13 @@ type Case struct {
 	ReceivedAt      time.Time  `gorm:"not null;index:idx_case_petitioner,priority:2"`
 	ReceptionLeader string     `gorm:"size:64"`
 	AcceptedAt      *time.Time ``
-	AssignedUnit    string     `gorm:"size:64;index"`
+	AssignedUnit    string     `gorm:"size:64;index:idx_case_unit_id,priority:1"`
 	AssignedAt      *time.Time ``
 	DueAt           *time.Time ``
 	ExtendedDueAt   *time.Time ``
 	ClosedAt        *time.Time ``
 	ReturnVisitAt   *time.Time ``
-	Status          string     `gorm:"size:16;not null;index:idx_case_status_id,priority:1"`
+	Status          string     `gorm:"size:16;not null"`
 	Escalated       bool       `gorm:"not null;default:false"`
 	LawRelated      bool       `gorm:"not null;default:false"`
 	CreatedAt       time.Time  `gorm:"not null"`
@@ -86,7 +86,10 @@ func (c *Case) Open() bool {
 	return c.Status == StatusReceived || c.Status == StatusAccepted || c.Status == StatusAssigned
 }
 
-// CaseEvent is one step in a case's history (its timeline).
+// CaseEvent is one step in a case's history that the case row itself cannot
+// show: a changed deadline, an extension, a reassignment, a reopening, an
+// edit, a note. Milestones the row records (received, accepted, assigned,
+// closed, revisited) are not stored again; store.CaseTimeline merges both.
 type CaseEvent struct {
 	ID        uint64    `gorm:"primaryKey"`
 	CaseNo    string    `gorm:"size:64;not null;index:idx_event_case,priority:1"`

@@ -158,6 +158,7 @@ func (b *Batch) Empty() bool {
 // notice and appends each accountability record once.
 func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 	now := utc(b.Now)
+	at := s.timeArg(now)
 	return s.txSQL(ctx, func(tx *sql.Tx) error {
 		b.reset()
 		if err := s.openEpisodes(ctx, tx, b.Opens, now); err != nil {
@@ -175,7 +176,7 @@ func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 				n.EpisodeID = o.Episode.ID
 				n.RaisedAt, n.LastSentAt, n.SendCount, n.Status = now, now, 1, models.NoticeOpen
 				notices = append(notices, []any{n.EpisodeID, n.DedupKey, n.RuleID, n.SubjectKind, n.SubjectKey, n.CaseNo,
-					n.Level, n.Title, n.Body, n.UnitCode, n.Recipients, n.Status, now, now, 1, "", "", n.Evidence})
+					n.Level, n.Title, n.Body, n.UnitCode, n.Recipients, n.Status, at, at, 1, "", "", n.Evidence})
 				noticeEpisodes = append(noticeEpisodes, n.EpisodeID)
 			}
 			flags = append(flags, o.Flags...)
@@ -191,7 +192,7 @@ func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 			chunk := noticeEpisodes[start:min(start+500, len(noticeEpisodes))]
 			q := "INSERT INTO outboxes (notice_id, send_seq, idem_key, created_at) SELECT id, 1, " +
 				s.concat("'notice/'", "id", "'/1'") + ", ? FROM notices WHERE episode_id IN (" + placeholders(len(chunk)) + ")"
-			if _, err := tx.ExecContext(ctx, q, append([]any{now}, chunk...)...); err != nil {
+			if _, err := tx.ExecContext(ctx, q, append([]any{at}, chunk...)...); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
@@ -240,7 +241,7 @@ func (s *Store) openEpisodes(ctx context.Context, tx *sql.Tx, opens []*OpenOp, n
 	for _, o := range opens {
 		ep := &o.Episode
 		ep.OpenedAt = now
-		res, err := stmt.ExecContext(ctx, ep.RuleID, ep.SubjectKind, ep.SubjectKey, ep.Seq, now)
+		res, err := stmt.ExecContext(ctx, ep.RuleID, ep.SubjectKind, ep.SubjectKey, ep.Seq, s.timeArg(now))
 		if err != nil {
 			return fmt.Errorf("open episode %s/%s: %w", ep.RuleID, ep.SubjectKey, err)
 		}
@@ -269,7 +270,7 @@ func (s *Store) insertFlags(ctx context.Context, tx *sql.Tx, flags []*models.Fla
 	defer stmt.Close()
 	for i, f := range flags {
 		f.SetAt = now
-		res, err := stmt.ExecContext(ctx, f.CaseNo, f.Label, f.RuleID, f.Subject, now, f.Evidence)
+		res, err := stmt.ExecContext(ctx, f.CaseNo, f.Label, f.RuleID, f.Subject, s.timeArg(now), f.Evidence)
 		if err != nil {
 			return nil, fmt.Errorf("flag %s on %s: %w", f.Label, f.CaseNo, err)
 		}

@@ -1,0 +1,342 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"duban/models"
+)
+
+// CaseWriter writes cases chunk by chunk inside one transaction, so that an
+// import of any size is all or nothing. Chunks go out as multi-row upserts.
+type CaseWriter struct {
+	s   *Store
+	tx  *sql.Tx
+	now time.Time
+	res ImportResult
+	// pets gathers the file's petitioners, written once at the end: a
+	// petitioner named by many cases is upserted once, with every field
+	// any of its rows gave.
+	pets   map[string]models.Petitioner
+	stmts  map[string]*sql.Stmt // full-size multi-row statements, prepared once
+	nowArg any
+}
+
+// BeginCaseImport starts writing cases.
+func (s *Store) BeginCaseImport(ctx context.Context) (*CaseWriter, error) {
+	var opts *sql.TxOptions
+	if s.Dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	tx, err := s.SQL.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	return &CaseWriter{s: s, tx: tx, now: now, nowArg: s.timeArg(now), pets: map[string]models.Petitioner{}, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+var caseImportColumns = append([]string{"case_no"}, append(append([]string{}, caseUpdateColumns...), "created_at")...)
+
+// Write upserts a chunk of cases and their petitioners, and records in each
+// updated case's history what its row alone would not show.
+func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []models.Petitioner) error {
+	existing, err := w.existing(ctx, cases)
+	if err != nil {
+		return err
+	}
+	// New cases go in with a plain INSERT, the rest as upserts: SQLite's
+	// upsert keeps a statement journal that costs a new row dearly.
+	var inserts, updates, events [][]any
+	for i := range cases {
+		c := &cases[i]
+		normaliseCase(c)
+		old, exists := existing[c.CaseNo]
+		if exists {
+			w.res.Updated++
+			for _, e := range changeEvents(&old, c, w.now) {
+				events = append(events, []any{e.CaseNo, e.Kind, w.s.timeArg(e.At), e.Actor, e.UnitCode, e.Detail, w.nowArg})
+			}
+		} else {
+			w.res.Created++
+		}
+		ts := w.s.timeArg
+		nt := w.s.nullTimeArg
+		row := []any{c.CaseNo, c.PetitionerKey, c.PetitionerName, c.Channel, c.Category, c.Summary, c.GroupSize,
+			ts(c.ReceivedAt), c.ReceptionLeader, nt(c.AcceptedAt), c.AssignedUnit, nt(c.AssignedAt), nt(c.DueAt),
+			nt(c.ExtendedDueAt), nt(c.ClosedAt), nt(c.ReturnVisitAt), c.Status, c.Escalated, c.LawRelated,
+			w.nowArg, w.nowArg}
+		if exists {
+			updates = append(updates, row)
+		} else {
+			inserts = append(inserts, row)
+		}
+	}
+	if err := w.upsert(ctx, "cases", caseImportColumns, nil, "", inserts); err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
+	if err := w.upsert(ctx, "cases", caseImportColumns, []string{"case_no"}, w.s.assignAll(caseUpdateColumns), updates); err != nil {
+		return fmt.Errorf("cases: %w", err)
+	}
+	if err := w.s.insertRows(ctx, w.tx, "case_events", []string{"case_no", "kind", "at", "actor", "unit_code", "detail", "created_at"}, events, false); err != nil {
+		return fmt.Errorf("case events: %w", err)
+	}
+	for _, p := range pets {
+		if q, ok := w.pets[p.Key]; ok {
+			p.Name, p.IDNumber, p.Phone = orElse(p.Name, q.Name), orElse(p.IDNumber, q.IDNumber), orElse(p.Phone, q.Phone)
+		}
+		w.pets[p.Key] = p
+	}
+	return nil
+}
+
+// upsert writes rows with one prepared statement per full chunk.
+func (w *CaseWriter) upsert(ctx context.Context, table string, cols, conflict []string, set string, rows [][]any) error {
+	per := max(1, min(400, 30000/len(cols)))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		q := w.s.upsertSQL(table, cols, conflict, set, len(chunk))
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if len(chunk) < per {
+			if _, err := w.tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		stmt, ok := w.stmts[q]
+		if !ok {
+			var err error
+			if stmt, err = w.tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			w.stmts[q] = stmt
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// existing loads the stored rows of the chunk's cases that exist.
+func (w *CaseWriter) existing(ctx context.Context, cases []models.Case) (map[string]models.Case, error) {
+	out := map[string]models.Case{}
+	for start := 0; start < len(cases); start += 500 {
+		chunk := cases[start:min(start+500, len(cases))]
+		args := make([]any, len(chunk))
+		for i, c := range chunk {
+			args[i] = c.CaseNo
+		}
+		rows, err := w.tx.QueryContext(ctx, `SELECT case_no, channel, category, summary, group_size, assigned_unit,
+			due_at, extended_due_at, closed_at, status, escalated, law_related
+			FROM cases WHERE case_no IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c models.Case
+			var due, ext, closed sql.NullTime
+			var cat, summary, unit sql.NullString
+			if err := rows.Scan(&c.CaseNo, &c.Channel, &cat, &summary, &c.GroupSize, &unit, &due, &ext, &closed,
+				&c.Status, &c.Escalated, &c.LawRelated); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.Category, c.Summary, c.AssignedUnit = cat.String, summary.String, unit.String
+			c.DueAt, c.ExtendedDueAt, c.ClosedAt = timePtr(due), timePtr(ext), timePtr(closed)
+			out[c.CaseNo] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// petitioners upserts the petitioners gathered, keeping what is known: an
+// import without a phone number does not erase one.
+func (w *CaseWriter) petitioners(ctx context.Context) error {
+	if len(w.pets) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(w.pets))
+	for _, p := range w.pets {
+		rows = append(rows, []any{p.Key, p.Name, p.IDNumber, p.Phone, w.nowArg, w.nowArg})
+	}
+	keep := func(col string) string {
+		if w.s.Dialect == MySQL {
+			return fmt.Sprintf("%s = IF(VALUES(%s) <> '', VALUES(%s), %s)", col, col, col, col)
+		}
+		return fmt.Sprintf("%s = CASE WHEN excluded.%s <> '' THEN excluded.%s ELSE petitioners.%s END", col, col, col, col)
+	}
+	set := strings.Join([]string{keep("name"), keep("id_number"), keep("phone"), w.s.assign("updated_at")}, ", ")
+	return w.upsert(ctx, "petitioners", []string{"petitioner_key", "name", "id_number", "phone", "created_at", "updated_at"},
+		[]string{"petitioner_key"}, set, rows)
+}
+
+// Commit writes the petitioners gathered and makes the import visible.
+func (w *CaseWriter) Commit() (ImportResult, error) {
+	defer w.closeStmts()
+	if err := w.petitioners(context.Background()); err != nil {
+		w.tx.Rollback()
+		return ImportResult{}, err
+	}
+	return w.res, w.tx.Commit()
+}
+
+// Rollback discards everything written.
+func (w *CaseWriter) Rollback() {
+	w.closeStmts()
+	w.tx.Rollback()
+}
+
+func (w *CaseWriter) closeStmts() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	w.stmts = nil
+}
+
+// assignAll is "col = the inserted value" for each column.
+func (s *Store) assignAll(cols []string) string {
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = s.assign(c)
+	}
+	return strings.Join(sets, ", ")
+}
+
+// assign is "col = the inserted value" in the dialect's upsert.
+func (s *Store) assign(col string) string {
+	if s.Dialect == MySQL {
+		return col + " = VALUES(" + col + ")"
+	}
+	return col + " = excluded." + col
+}
+
+// upsertSQL is a multi-row INSERT of n rows that updates rows whose
+// conflict key exists with set (a plain INSERT when set is empty).
+func (s *Store) upsertSQL(table string, cols, conflict []string, set string, n int) string {
+	one := "(" + placeholders(len(cols)) + ")"
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+	if set == "" {
+		return q
+	}
+	if s.Dialect == MySQL {
+		return q + " ON DUPLICATE KEY UPDATE " + set
+	}
+	return q + " ON CONFLICT (" + strings.Join(conflict, ", ") + ") DO UPDATE SET " + set
+}
+
+func orElse(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// changeEvents records what changed in a case that its row alone would not
+// show afterwards: earlier deadlines, extensions, reassignments, reopenings
+// and edits. Milestones the row keeps are left to CaseTimeline.
+func changeEvents(old, c *models.Case, now time.Time) []models.CaseEvent {
+	var out []models.CaseEvent
+	add := func(kind, unit, detail string) {
+		out = append(out, models.CaseEvent{CaseNo: c.CaseNo, Kind: kind, At: now, UnitCode: unit, Detail: detail, CreatedAt: now})
+	}
+	changed := func(a, b *time.Time) bool {
+		if a == nil || b == nil {
+			return (a == nil) != (b == nil)
+		}
+		return !a.Equal(*b)
+	}
+	show := func(t *time.Time) string {
+		if t == nil {
+			return "—"
+		}
+		return t.Format(time.RFC3339)
+	}
+	if old.AssignedUnit != "" && old.AssignedUnit != c.AssignedUnit {
+		add("reassigned", c.AssignedUnit, old.AssignedUnit+" → "+c.AssignedUnit)
+	}
+	if old.DueAt != nil && changed(old.DueAt, c.DueAt) {
+		add("deadline", c.AssignedUnit, show(old.DueAt)+" → "+show(c.DueAt))
+	}
+	if changed(old.ExtendedDueAt, c.ExtendedDueAt) {
+		add("extended", c.AssignedUnit, show(old.ExtendedDueAt)+" → "+show(c.ExtendedDueAt))
+	}
+	if (old.Status == models.StatusClosed || old.Status == models.StatusRejected) && c.Status != old.Status {
+		add("reopened", c.AssignedUnit, old.Status+" → "+c.Status)
+	}
+	var fields []string
+	if old.Status != c.Status && !(old.Status == models.StatusClosed || old.Status == models.StatusRejected) {
+		fields = append(fields, "status "+old.Status+" → "+c.Status)
+	}
+	if old.Channel != c.Channel {
+		fields = append(fields, "channel")
+	}
+	if old.Category != c.Category {
+		fields = append(fields, "category")
+	}
+	if old.Summary != c.Summary {
+		fields = append(fields, "summary")
+	}
+	if old.GroupSize != c.GroupSize || old.Escalated != c.Escalated || old.LawRelated != c.LawRelated {
+		fields = append(fields, "flags")
+	}
+	if len(fields) > 0 {
+		add("updated", "", strings.Join(fields, ", "))
+	}
+	return out
+}
+
+// CaseTimeline is a case's history: the milestones its row records and the
+// events stored beside it, in time order.
+func (s *Store) CaseTimeline(ctx context.Context, caseNo string) ([]models.CaseEvent, error) {
+	var c models.Case
+	if err := s.DB.WithContext(ctx).Where("case_no = ?", caseNo).Take(&c).Error; err != nil {
+		return nil, fmt.Errorf("case %s: %w", caseNo, ErrNotFound)
+	}
+	out := []models.CaseEvent{{CaseNo: caseNo, Kind: "received", At: c.ReceivedAt, Detail: "channel=" + c.Channel}}
+	milestone := func(kind string, at *time.Time, unit, detail string) {
+		if at != nil {
+			out = append(out, models.CaseEvent{CaseNo: caseNo, Kind: kind, At: *at, UnitCode: unit, Detail: detail})
+		}
+	}
+	milestone("accepted", c.AcceptedAt, "", "")
+	due := ""
+	if c.DueAt != nil {
+		due = "due " + c.DueAt.Format(time.RFC3339)
+	}
+	milestone("assigned", c.AssignedAt, c.AssignedUnit, due)
+	switch c.Status {
+	case models.StatusClosed:
+		milestone("closed", c.ClosedAt, c.AssignedUnit, "")
+	case models.StatusRejected:
+		milestone("rejected", c.ClosedAt, "", "")
+	}
+	milestone("return_visit", c.ReturnVisitAt, c.AssignedUnit, "")
+	var stored []models.CaseEvent
+	if err := s.DB.WithContext(ctx).Where("case_no = ?", caseNo).Order("at, id").Find(&stored).Error; err != nil {
+		return nil, err
+	}
+	out = append(out, stored...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out, nil
+}
