@@ -250,9 +250,15 @@ func listLatency(ctx context.Context, s *store.Store, total int, now time.Time) 
 	rnd := rand.New(rand.NewPCG(17, 17))
 	filters := []func() store.NoticeFilter{
 		func() store.NoticeFilter { return store.NoticeFilter{Limit: 50} },
-		func() store.NoticeFilter { return store.NoticeFilter{Units: []string{units[rnd.IntN(len(units))]}, Limit: 50} },
-		func() store.NoticeFilter { return store.NoticeFilter{Status: models.NoticeOpen, Level: "督办", Limit: 50} },
-		func() store.NoticeFilter { return store.NoticeFilter{Rule: ruleIDs[rnd.IntN(len(ruleIDs))], Status: models.NoticeOpen, Limit: 50} },
+		func() store.NoticeFilter {
+			return store.NoticeFilter{Units: []string{units[rnd.IntN(len(units))]}, Limit: 50}
+		},
+		func() store.NoticeFilter {
+			return store.NoticeFilter{Status: models.NoticeOpen, Level: "督办", Limit: 50}
+		},
+		func() store.NoticeFilter {
+			return store.NoticeFilter{Rule: ruleIDs[rnd.IntN(len(ruleIDs))], Status: models.NoticeOpen, Limit: 50}
+		},
 		func() store.NoticeFilter { return store.NoticeFilter{Level: levels[rnd.IntN(len(levels))], Limit: 50} },
 	}
 	for q := 0; q < 500; q++ {

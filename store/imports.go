@@ -126,4 +126,3 @@ func normaliseCase(c *models.Case) {
 		c.GroupSize = 1
 	}
 }
-
