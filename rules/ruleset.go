@@ -236,7 +236,7 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	return rs, nil
 }
 
-var workdayFuncs = regexp.MustCompile(`\b(workdaysBetween|workdaysSince|addWorkdays|isWorkday|periodEnd|dueDate)\s*\(`)
+var workdayFuncs = regexp.MustCompile(`\b(workdaysBetween|workdaysSince|addWorkdays|isWorkday|periodEnd|dueDate)\b`)
 
 // calendarWarnings warns about rules that reason in working days when the
 // calendar does not know the holidays of next year yet: their answers after

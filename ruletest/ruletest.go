@@ -43,14 +43,15 @@ type StepResult struct {
 // DiffLine is one line of a step's diff of expected and got outcomes.
 type DiffLine struct {
 	// Op is ' ' for an expected outcome that was there, '-' for an expected
-	// outcome that was not, '+' for an outcome nobody expected, and '!' for
-	// an outcome the test said must not be there.
+	// outcome that was not, '~' for one that was there but differs (same
+	// rule, kind and subject), '+' for an outcome nobody expected, and '!'
+	// for an outcome the test said must not be there.
 	Op   byte
 	Text string
 	Line int // the expectation's line in the test file
-	// Nearest is, for '-', what the rule raised for the same subject
-	// instead, with the fields that differ.
-	Nearest []string
+	// Got is, for '~', the outcome raised instead, and Why what differs.
+	Got string
+	Why []string
 }
 
 // Name is file:line: name.
@@ -201,35 +202,52 @@ func importUnits(ctx context.Context, s *store.Store, tc rules.TestCase) error {
 }
 
 // Diff matches expectations against outcomes: each expectation is matched
-// ( ), missing (-) or, for one that says an outcome must not be there,
-// present (!); every outcome nobody expected is extra (+).
+// ( ), missing (-), raised differently (~: the same rule, kind and subject,
+// another level, unit, title or action) or, for one that says an outcome
+// must not be there, present (!); every outcome nobody expected is extra (+).
 func Diff(expect []rules.Expectation, got []engine.Outcome) []DiffLine {
-	var out []DiffLine
+	out := make([]DiffLine, len(expect))
 	used := make([]bool, len(got))
-	for _, e := range expect {
+	var missing []int
+	for i, e := range expect {
 		kind, want := expectedKind(e)
 		if kind == "" {
-			out = append(out, DiffLine{Op: '-', Line: e.Line, Text: describeExpect(e) + " (say notice: true, flag: LABEL or accountability: true)"})
+			out[i] = DiffLine{Op: '-', Line: e.Line, Text: describeExpect(e) + " (say notice: true, flag: LABEL or accountability: true)"}
 			continue
 		}
 		found := -1
-		for i, o := range got {
-			if !used[i] && matches(e, kind, o) {
-				found = i
+		for j, o := range got {
+			if !used[j] && matches(e, kind, o) {
+				found = j
 				break
 			}
 		}
 		switch {
 		case want && found < 0:
-			out = append(out, DiffLine{Op: '-', Line: e.Line, Text: describeExpect(e), Nearest: nearest(e, kind, got, used)})
+			out[i] = DiffLine{Op: '-', Line: e.Line, Text: describeExpect(e)}
+			missing = append(missing, i)
 		case want:
 			used[found] = true
-			out = append(out, DiffLine{Op: ' ', Line: e.Line, Text: describe(got[found])})
+			out[i] = DiffLine{Op: ' ', Line: e.Line, Text: describe(got[found])}
 		case found >= 0:
 			used[found] = true
-			out = append(out, DiffLine{Op: '!', Line: e.Line, Text: describe(got[found])})
+			out[i] = DiffLine{Op: '!', Line: e.Line, Text: describe(got[found])}
 		default:
-			out = append(out, DiffLine{Op: ' ', Line: e.Line, Text: describeExpect(e)})
+			out[i] = DiffLine{Op: ' ', Line: e.Line, Text: describeExpect(e)}
+		}
+	}
+	// A missing expectation and an unexpected outcome of the same rule,
+	// kind and subject are one outcome that differs: show them together.
+	for _, i := range missing {
+		e := expect[i]
+		kind, _ := expectedKind(e)
+		for j, o := range got {
+			if used[j] || o.Rule != e.Rule || o.Kind != kind || (e.CaseNo != "" && o.CaseNo != e.CaseNo) || (e.Subject != "" && o.Subject != e.Subject) {
+				continue
+			}
+			used[j] = true
+			out[i].Op, out[i].Got, out[i].Why = '~', describe(o), differences(e, o)
+			break
 		}
 	}
 	var extra []DiffLine
@@ -259,6 +277,8 @@ func (d DiffLine) String() string {
 	switch d.Op {
 	case '-':
 		b.WriteString("- missing:    ")
+	case '~':
+		b.WriteString("~ differs:    ")
 	case '+':
 		b.WriteString("+ unexpected: ")
 	case '!':
@@ -267,13 +287,14 @@ func (d DiffLine) String() string {
 		b.WriteString("  ok:         ")
 	}
 	b.WriteString(d.Text)
-	for i, n := range d.Nearest {
-		if i == 0 {
-			b.WriteString("\n      got instead: ")
-		} else {
-			b.WriteString("\n                   ")
+	if d.Line > 0 {
+		fmt.Fprintf(&b, "  (line %d)", d.Line)
+	}
+	if d.Op == '~' {
+		b.WriteString("\n      got:    " + d.Got)
+		for _, w := range d.Why {
+			b.WriteString("\n              " + w)
 		}
-		b.WriteString(n)
 	}
 	return b.String()
 }
@@ -292,11 +313,7 @@ func (st StepResult) lines(stepped bool, file string) []string {
 		out = append(out, indent+"error: "+e)
 	}
 	for _, d := range st.Diff {
-		text := d.String()
-		if d.Line > 0 {
-			text += fmt.Sprintf("  (line %d)", d.Line)
-		}
-		for _, l := range strings.Split(text, "\n") {
+		for _, l := range strings.Split(d.String(), "\n") {
 			out = append(out, indent+l)
 		}
 	}
@@ -359,36 +376,24 @@ func matches(e rules.Expectation, kind string, o engine.Outcome) bool {
 	return e.Title == "" || strings.Contains(o.Title, e.Title)
 }
 
-// nearest shows what the rule did raise for the same subject and what of it
-// differs from the expectation, which is usually why the expectation is
-// missing (a different level, unit, title or action).
-func nearest(e rules.Expectation, kind string, got []engine.Outcome, used []bool) []string {
-	var near []string
-	for i, o := range got {
-		if used[i] || o.Rule != e.Rule || o.Kind != kind || (e.CaseNo != "" && o.CaseNo != e.CaseNo) || (e.Subject != "" && o.Subject != e.Subject) {
-			continue
-		}
-		var diffs []string
-		action := e.Action
-		if action == "" {
-			action = engine.ActionRaised
-		}
-		for _, f := range [][3]string{{"action", action, o.Action}, {"level", e.Level, o.Level}, {"unit", e.Unit, o.Unit},
-			{"grade", e.Grade, o.Grade}, {"flag", e.Flag, o.Flag}} {
-			if f[1] != "" && f[1] != f[2] {
-				diffs = append(diffs, fmt.Sprintf("%s %s, not %s", f[0], f[2], f[1]))
-			}
-		}
-		if e.Title != "" && !strings.Contains(o.Title, e.Title) {
-			diffs = append(diffs, fmt.Sprintf("title %q lacks %q", o.Title, e.Title))
-		}
-		line := describe(o)
-		if len(diffs) > 0 {
-			line += " — " + strings.Join(diffs, "; ")
-		}
-		near = append(near, line)
+// differences says what of an outcome differs from the expectation it
+// stands closest to (a different level, unit, title or action).
+func differences(e rules.Expectation, o engine.Outcome) []string {
+	var diffs []string
+	action := e.Action
+	if action == "" {
+		action = engine.ActionRaised
 	}
-	return near
+	for _, f := range [][3]string{{"action", action, o.Action}, {"level", e.Level, o.Level}, {"unit", e.Unit, o.Unit},
+		{"grade", e.Grade, o.Grade}, {"flag", e.Flag, o.Flag}} {
+		if f[1] != "" && f[1] != f[2] {
+			diffs = append(diffs, fmt.Sprintf("%s is %s, not %s", f[0], f[2], f[1]))
+		}
+	}
+	if e.Title != "" && !strings.Contains(o.Title, e.Title) {
+		diffs = append(diffs, fmt.Sprintf("title %q does not contain %q", o.Title, e.Title))
+	}
+	return diffs
 }
 
 func describeExpect(e rules.Expectation) string {
@@ -403,10 +408,13 @@ func describeExpect(e rules.Expectation) string {
 	}
 	fmt.Fprintf(&b, " %s", e.Rule)
 	for _, kv := range [][2]string{{"case", e.CaseNo}, {"subject", e.Subject}, {"level", e.Level}, {"unit", e.Unit},
-		{"grade", e.Grade}, {"flag", e.Flag}, {"title~", e.Title}} {
+		{"grade", e.Grade}, {"flag", e.Flag}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
 		}
+	}
+	if e.Title != "" {
+		fmt.Fprintf(&b, " title~%q", e.Title)
 	}
 	return b.String()
 }
