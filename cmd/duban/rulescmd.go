@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,6 +93,8 @@ the built-in pack). Exit status 1 when any test fails.`,
 					ruleArgs = append(ruleArgs, p)
 				}
 			}
+			// Only test files: run just their tests, against --rules or the pack.
+			onlyFiles := len(ruleArgs) == 0 && len(testFiles) > 0
 			if len(ruleArgs) == 0 && testRules != "" {
 				ruleArgs = []string{testRules}
 			}
@@ -109,7 +112,7 @@ the built-in pack). Exit status 1 when any test fails.`,
 			}
 			ran, failed := 0, 0
 			for _, tc := range rs.Tests {
-				if filter != nil && !filter.MatchString(tc.Name) {
+				if filter != nil && !filter.MatchString(tc.Name) || onlyFiles && !slices.Contains(testFiles, tc.File) {
 					continue
 				}
 				ran++
