@@ -144,7 +144,6 @@ func TestExplainShowsWhatTheStoredEvidenceShows(t *testing.T) {
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
-
 // TestRulesDiffOnTheDemoListsExactlyTheNewRepeatPetitioners is the issue's
 // done-when: lowering abnormal.repeat from 3 cases to 2 and backtesting on
 // the demo county lists exactly the petitioners who would newly be flagged,
