@@ -28,7 +28,9 @@ grade, flag, title, reason), with counts per rule and per unit.
 
 Only the rules the two sets define differently are evaluated (--all evaluates every
 rule). Both sets are evaluated as dry runs: they read cases, petitioners and slots
-but no notices or episodes, and nothing is written.
+but no notices or episodes, and nothing is written. Every day of a period sees the
+cases as they are in the database now, so a period is best the days ahead (what the
+new rules would raise over the next weeks if nothing changes).
 
   duban rules init ./my-rules                 # the built-in pack, to edit
   duban rules diff builtin ./my-rules --now 2026-03-10T08:00:00+08:00
@@ -170,11 +172,11 @@ func dash(s string) string {
 }
 
 func printDiffSummary(w io.Writer, rep *backtest.Report, loc *time.Location) {
-	when := rep.Instants[0].In(loc).Format("2006-01-02 15:04")
+	when := "at " + rep.Instants[0].In(loc).Format("2006-01-02 15:04")
 	if n := len(rep.Instants); n > 1 {
-		when = fmt.Sprintf("%d days, %s to %s", n, when, rep.Instants[n-1].In(loc).Format("2006-01-02 15:04"))
+		when = fmt.Sprintf("over %d days, %s to %s", n, rep.Instants[0].In(loc).Format("2006-01-02 15:04"), rep.Instants[n-1].In(loc).Format("2006-01-02 15:04"))
 	}
-	fmt.Fprintf(w, "\nbacktest at %s (%s): %d outcomes appear, %d disappear, %d change\n", when, loc,
+	fmt.Fprintf(w, "\nbacktest %s (%s): %d outcomes appear, %d disappear, %d change\n", when, loc,
 		countChanges(rep, backtest.Appears), countChanges(rep, backtest.Disappears), countChanges(rep, backtest.Changes))
 	fmt.Fprintf(w, "evaluated: %s\n", listOr(append(append(append([]string{}, rep.Evaluated...), rep.OnlyOld...), rep.OnlyNew...), "no rule differs"))
 	if len(rep.OnlyOld) > 0 {
@@ -201,7 +203,10 @@ func printDiffSummary(w io.Writer, rep *backtest.Report, loc *time.Location) {
 		fmt.Fprintf(tw, "%s\tAPPEAR\tDISAPPEAR\tCHANGE\n", title)
 		for _, k := range keys {
 			c := m[k]
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", dash(k), c.Appears, c.Disappears, c.Changes)
+			if k == "" && title == "UNIT" {
+				k = "(flags: no unit)"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", k, c.Appears, c.Disappears, c.Changes)
 		}
 		tw.Flush()
 	}
