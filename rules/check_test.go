@@ -72,3 +72,16 @@ func TestTemplatesCannotLoopOverNumbers(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func mustLoad(t *testing.T, files map[string]string) *RuleSet {
+	t.Helper()
+	fs := fstest.MapFS{}
+	for name, src := range files {
+		fs[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	rs, err := Load(fs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}

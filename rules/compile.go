@@ -41,8 +41,14 @@ type Rule struct {
 
 	schedule cron.Schedule
 	when     *vm.Program
-	explain  []subExpr
+	explain  *explainer
 	admit    func(env any) bool // native check of Scope; nil admits all
+	// usedParams are the param names the rule's expressions and templates
+	// read; workdays is set when any of them reasons in working days.
+	usedParams map[string]bool
+	workdays   bool
+	// spec is the rule as written, for comparing two versions of a rule.
+	spec ruleSpec
 }
 
 // NoticeRule is what a rule's notice says and to whom.
@@ -144,13 +150,31 @@ func (rc *ruleCompile) problem(line, col int, format string, args ...any) {
 		Message: fmt.Sprintf(format, args...)})
 }
 
-// keyProblem reports a problem at a key of the rule (or at the rule's start).
+// keyProblem reports a problem at a key of the rule (a dotted path such as
+// notice.repeat), or at its parent key, or at the rule's start.
 func (rc *ruleCompile) keyProblem(key string, format string, args ...any) {
 	line, col := rc.pr.line, 0
-	if p, ok := rc.pr.keys[key]; ok {
-		line, col = p.Line, p.Column
+	for k := key; k != ""; {
+		if p, ok := rc.pr.keys[k]; ok {
+			line, col = p.Line, p.Column
+			break
+		}
+		i := strings.LastIndex(k, ".")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
 	}
 	rc.problem(line, col, format, args...)
+}
+
+// missing reports a required key that is absent, unless an earlier problem
+// (a bad value or a misspelt key beside it) already explains its absence.
+func (rc *ruleCompile) missing(key string, format string, args ...any) {
+	if rc.pr.unsure(key) {
+		return
+	}
+	rc.keyProblem(key, format, args...)
 }
 
 func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
@@ -169,7 +193,13 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 	}
 	rc.env, rc.sample = envFor(s.Subject)
 	if rc.env == nil {
-		rc.keyProblem("subject", "subject %q must be case, petitioner or reception_slot", s.Subject)
+		switch {
+		case rc.pr.bad["subject"]:
+		case s.Subject == "":
+			rc.missing("subject", "rule has no subject: give case, petitioner or reception_slot")
+		default:
+			rc.keyProblem("subject", "subject %q must be case, petitioner or reception_slot", s.Subject)
+		}
 		return nil, rc.probs
 	}
 
@@ -197,7 +227,7 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 	r.Params = rc.params(pf.spec.Params, s.Params)
 
 	if r.When == "" {
-		rc.keyProblem("when", "rule has no `when` condition")
+		rc.missing("when", "rule has no `when` condition")
 	} else if prog, err := rc.compileExpr(s.When, expr.AsBool()); err != nil {
 		rc.exprProblem(s.When, err)
 	} else {
@@ -207,7 +237,7 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 		r.explain = rc.explainer(s.When.Text)
 	}
 
-	if s.Notice == nil && s.Flag == nil && s.Accountability == nil {
+	if s.Notice == nil && s.Flag == nil && s.Accountability == nil && !rc.pr.unsure("notice") {
 		rc.problem(pr.line, 0, "rule raises nothing: give it a notice, a flag or an accountability")
 	}
 	if s.Notice != nil {
@@ -219,10 +249,12 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 	if s.Accountability != nil {
 		r.Accountability = rc.accountability(s.Accountability)
 	}
-	if len(rc.probs) > 0 {
+	if len(rc.probs.Errors()) > 0 {
 		return nil, rc.probs
 	}
-	return r, nil
+	r.spec = s
+	rc.lint(s)
+	return r, rc.probs
 }
 
 func orPositive(err error) error {
@@ -316,6 +348,7 @@ func (rc *ruleCompile) recipient(src Src, field string) (Recipient, bool) {
 	}
 	if bareWord.MatchString(text) && !envNames[text] {
 		// A bare name that is not an expression, like 督查组: taken literally.
+		rc.literalWarning(src, field, text)
 		return Recipient{Literal: text, Source: text}, true
 	}
 	rc.exprProblem(src, fmt.Errorf("%s: %w", field, err))
@@ -324,11 +357,14 @@ func (rc *ruleCompile) recipient(src Src, field string) (Recipient, bool) {
 
 func (rc *ruleCompile) notice(n *noticeSpec) *NoticeRule {
 	out := &NoticeRule{Level: n.Level}
-	if !slices.Contains(Levels, n.Level) {
-		rc.keyProblem("notice", "notice level %q must be one of %s", n.Level, strings.Join(Levels, ", "))
+	switch {
+	case n.Level == "":
+		rc.missing("notice.level", "notice has no level: give one of %s", strings.Join(Levels, ", "))
+	case !slices.Contains(Levels, n.Level):
+		rc.keyProblem("notice.level", "notice level %q must be one of %s", n.Level, strings.Join(Levels, ", "))
 	}
 	if len(n.To) == 0 {
-		rc.keyProblem("notice", "notice has no recipient: give `to:` a unit expression such as Case.AssignedUnit or a group such as 督查组")
+		rc.missing("notice.to", "notice has no recipient: give `to:` a unit expression such as Case.AssignedUnit or a group such as 督查组")
 	}
 	for _, to := range n.To {
 		if rcp, ok := rc.recipient(to, "to"); ok {
@@ -338,12 +374,12 @@ func (rc *ruleCompile) notice(n *noticeSpec) *NoticeRule {
 	if n.Repeat != "" {
 		d, err := parseDuration(n.Repeat)
 		if err != nil || d <= 0 {
-			rc.keyProblem("notice", "notice repeat: %v", orPositive(err))
+			rc.keyProblem("notice.repeat", "notice repeat: %v", orPositive(err))
 		}
 		out.Repeat = d
 	}
 	if strings.TrimSpace(n.Title.Text) == "" {
-		rc.keyProblem("notice", "notice has no title")
+		rc.missing("notice.title", "notice has no title")
 	} else {
 		out.title = rc.template("title", n.Title, maxTitleBytes)
 	}
@@ -356,18 +392,18 @@ func (rc *ruleCompile) notice(n *noticeSpec) *NoticeRule {
 func (rc *ruleCompile) flag(f *flagSpec) *FlagRule {
 	out := &FlagRule{Label: strings.TrimSpace(f.Label)}
 	if out.Label == "" {
-		rc.keyProblem("flag", "flag has no label (such as 重复访, 越级访, 集体访)")
+		rc.missing("flag.label", "flag has no label (such as 重复访, 越级访, 集体访)")
 	}
 	switch rc.r.Subject {
 	case SubjectSlot:
 		rc.keyProblem("flag", "flags label cases; a reception_slot rule cannot raise one")
 	case SubjectCase:
 		if f.Cases.Text != "" {
-			rc.keyProblem("flag", "flag cases: applies to petitioner rules; a case rule flags its own case")
+			rc.keyProblem("flag.cases", "flag cases: applies to petitioner rules; a case rule flags its own case")
 		}
 	case SubjectPetitioner:
 		if f.Cases.Text == "" {
-			rc.keyProblem("flag", "a petitioner rule's flag needs `cases:`, an expression listing case numbers, such as map(Petitioner.Cases, .CaseNo)")
+			rc.missing("flag.cases", "a petitioner rule's flag needs `cases:`, an expression listing case numbers, such as map(Petitioner.Cases, .CaseNo)")
 			break
 		}
 		prog, err := rc.compileExpr(f.Cases)
@@ -387,15 +423,15 @@ func (rc *ruleCompile) flag(f *flagSpec) *FlagRule {
 func (rc *ruleCompile) accountability(a *accountSpec) *AccountabilityRule {
 	out := &AccountabilityRule{Grade: strings.TrimSpace(a.Grade)}
 	if strings.TrimSpace(a.Against.Text) == "" {
-		rc.keyProblem("accountability", "accountability has no `against:` (the unit held accountable, such as Case.AssignedUnit)")
+		rc.missing("accountability.against", "accountability has no `against:` (the unit held accountable, such as Case.AssignedUnit)")
 	} else if rcp, ok := rc.recipient(a.Against, "against"); ok {
 		out.Against = rcp
 	}
 	if out.Grade == "" {
-		rc.keyProblem("accountability", "accountability has no grade (such as 提醒谈话, 约谈, 通报批评, 挂牌督办, 追责建议)")
+		rc.missing("accountability.grade", "accountability has no grade (such as 提醒谈话, 约谈, 通报批评, 挂牌督办, 追责建议)")
 	}
 	if strings.TrimSpace(a.Reason.Text) == "" {
-		rc.keyProblem("accountability", "accountability has no reason")
+		rc.missing("accountability.reason", "accountability has no reason")
 	} else {
 		out.reason = rc.template("reason", a.Reason, maxReasonBytes)
 	}

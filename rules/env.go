@@ -3,8 +3,11 @@ package rules
 import "time"
 
 // The env is what a rule's expressions and templates see. Every field and
-// function here is part of the rule language; `duban rules env` prints this
-// list from the code itself, so keep the doc comments for rule writers.
+// function here is part of the rule language: docs/rules-env.md is generated
+// from these doc comments (and from Functions), so write them for rule
+// writers. A test fails when the generated page is out of date.
+
+//go:generate go run duban/internal/envdoc/gen -o ../docs/rules-env.md
 
 // CaseEnv is the env of a rule with `subject: case`.
 type CaseEnv struct {

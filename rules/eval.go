@@ -195,13 +195,30 @@ func (t *Tick) Explain(e *Evaluator, r *Rule, env any, subjectKey string) Eviden
 	if err != nil {
 		ev.Error = err.Error()
 	}
-	for _, s := range r.explain {
-		v, err := e.vm.Run(s.program, env)
+	ex := r.explain
+	if ex == nil || len(ex.subs) == 0 {
+		return ev
+	}
+	ev.Values = make([]Value, len(ex.subs))
+	var all []any
+	if ex.all != nil {
+		if out, err := e.vm.Run(ex.all, env); err == nil {
+			all, _ = out.([]any)
+		}
+	}
+	for i, s := range ex.subs {
+		var v any
+		var err error
+		if len(all) == len(ex.subs) {
+			v = all[i]
+		} else {
+			v, err = e.vm.Run(s.program, env)
+		}
 		text := formatValue(v, t.Set.Location)
 		if err != nil {
 			text = "error: " + err.Error()
 		}
-		ev.Values = append(ev.Values, Value{Expr: s.text, Value: text})
+		ev.Values[i] = Value{Expr: s.text, Value: text, Part: s.part}
 	}
 	return ev
 }

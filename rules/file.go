@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,11 +39,11 @@ type ruleSpec struct {
 }
 
 type noticeSpec struct {
-	Level  string `yaml:"level"`
-	To     []Src  `yaml:"to"`
-	Title  Src    `yaml:"title"`
-	Body   Src    `yaml:"body"`
-	Repeat string `yaml:"repeat"`
+	Level  string  `yaml:"level"`
+	To     srcList `yaml:"to"`
+	Title  Src     `yaml:"title"`
+	Body   Src     `yaml:"body"`
+	Repeat string  `yaml:"repeat"`
 }
 
 type flagSpec struct {
@@ -118,6 +119,7 @@ type TestCase struct {
 
 // TestStep is one tick of a stepped test.
 type TestStep struct {
+	Line   int              `yaml:"-"`
 	Now    string           `yaml:"now"`
 	Cases  []map[string]any `yaml:"cases"`
 	Slots  []map[string]any `yaml:"slots"`
@@ -127,6 +129,7 @@ type TestStep struct {
 // Expectation is one outcome a test expects (or, with notice: false, expects
 // not to see).
 type Expectation struct {
+	Line           int    `yaml:"-"`
 	Rule           string `yaml:"rule"`
 	CaseNo         string `yaml:"case_no"`
 	Subject        string `yaml:"subject"`
@@ -140,21 +143,39 @@ type Expectation struct {
 	Action         string `yaml:"action"` // raised (default), reraised or resolved
 }
 
+// Steps returns the test's ticks: its at: steps, or one step from its now,
+// cases, slots and expect.
+func (tc TestCase) Steps() []TestStep {
+	if len(tc.At) > 0 {
+		return tc.At
+	}
+	return []TestStep{{Line: tc.Line, Now: tc.Now, Cases: tc.Cases, Slots: tc.Slots, Expect: tc.Expect}}
+}
+
 // parsedFile is one file's content before compilation.
 type parsedFile struct {
-	name  string
-	spec  fileSpec
-	rules []parsedRule
-	tests []TestCase
+	name      string
+	spec      fileSpec
+	paramsPos token.Position // where the file's params: stand
+	rules     []parsedRule
+	tests     []TestCase
 }
 
 type parsedRule struct {
-	spec ruleSpec
-	line int
-	keys map[string]token.Position // where each key of the rule stands
+	spec     ruleSpec
+	line     int
+	*decoded // where each key stands, which were bad or unknown
 }
 
-var topKeys = map[string]bool{"timezone": true, "params": true, "rules": true, "tests": true}
+var topKeys = []string{"timezone", "params", "rules", "tests"}
+
+// IsTestFile reports whether a file name is a test file (name_test.yaml),
+// which holds only `tests:` for the rules of the set.
+func IsTestFile(name string) bool {
+	base := path.Base(name)
+	ext := path.Ext(base)
+	return (ext == ".yaml" || ext == ".yml") && strings.HasSuffix(strings.TrimSuffix(base, ext), "_test")
+}
 
 // parseFile decodes one rule file strictly, collecting every problem rather
 // than stopping at the first.
@@ -168,78 +189,84 @@ func parseFile(fsys fs.FS, name string) (*parsedFile, Problems) {
 	if err != nil {
 		return nil, Problems{yamlProblem(name, "", err)}
 	}
+	testFile := IsTestFile(name)
+	what := "a rule file holds one YAML document with a `rules:` list"
+	if testFile {
+		what = "a test file holds one YAML document with a `tests:` list"
+	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
-		return nil, Problems{{File: name, Line: 1, Message: "a rule file holds exactly one YAML document with a `rules:` list"}}
+		return nil, Problems{{File: name, Line: 1, Message: what}}
 	}
 	top, ok := mappingValues(f.Docs[0].Body)
 	if !ok {
-		return nil, Problems{{File: name, Line: 1, Message: "the file must be a mapping with a `rules:` list"}}
+		return nil, Problems{{File: name, Line: 1, Message: what}}
 	}
-	var probs Problems
+	d := &decoder{file: name}
 	var rulesNode, testsNode ast.Node
-	header := &ast.MappingNode{}
+	header := &ast.MappingNode{BaseNode: &ast.BaseNode{}}
 	for _, mv := range top {
 		key := mv.Key.GetToken().Value
 		pos := mv.Key.GetToken().Position
 		switch {
-		case !topKeys[key]:
-			probs = append(probs, Problem{File: name, Line: pos.Line, Col: pos.Column,
-				Message: fmt.Sprintf("unknown key %q (want %s)", key, "timezone, params, rules or tests")})
+		case !slices.Contains(topKeys, key):
+			d.problem(pos, "%s", unknownKey(key, "the file", topKeys))
+		case testFile && key != "tests":
+			d.problem(pos, "a test file (*_test.yaml) holds only `tests:`; put %s in a rule file", key)
 		case key == "rules":
 			rulesNode = mv.Value
 		case key == "tests":
 			testsNode = mv.Value
 		default:
+			if key == "params" {
+				pf.paramsPos = *pos
+			}
 			header.Values = append(header.Values, mv)
 		}
 	}
 	if len(header.Values) > 0 {
-		if err := yaml.NodeToValue(header, &pf.spec, yaml.Strict()); err != nil {
-			probs = append(probs, yamlProblem(name, "", err))
+		d.mapping(header, &pf.spec, "the file")
+	}
+	switch {
+	case testFile && testsNode == nil:
+		d.problem(&token.Position{Line: 1}, "no `tests:` list")
+	case !testFile && rulesNode == nil:
+		d.problem(&token.Position{Line: 1}, "no `rules:` list (a file of tests only is named *_test.yaml)")
+	}
+	if rulesNode != nil {
+		if items, ok := rulesNode.(*ast.SequenceNode); !ok {
+			d.problem(rulesNode.GetToken().Position, "`rules:` must be a list")
+		} else {
+			for _, item := range items.Values {
+				pr := parsedRule{line: item.GetToken().Position.Line}
+				d.ruleID = ""
+				if mvs, ok := mappingValues(item); ok {
+					for _, mv := range mvs {
+						if mv.Key.GetToken().Value == "id" {
+							d.ruleID = mv.Value.GetToken().Value
+						}
+					}
+				}
+				pr.decoded = d.mapping(item, &pr.spec, "a rule")
+				pf.rules = append(pf.rules, pr)
+			}
+			d.ruleID = ""
 		}
 	}
-	if rulesNode == nil {
-		probs = append(probs, Problem{File: name, Line: 1, Message: "no `rules:` list"})
-		return pf, probs
-	}
-	items, ok := rulesNode.(*ast.SequenceNode)
-	if !ok {
-		pos := rulesNode.GetToken().Position
-		return pf, append(probs, Problem{File: name, Line: pos.Line, Col: pos.Column, Message: "`rules:` must be a list"})
-	}
-	for _, item := range items.Values {
-		pr := parsedRule{line: item.GetToken().Position.Line, keys: map[string]token.Position{}}
-		if mvs, ok := mappingValues(item); ok {
-			for _, mv := range mvs {
-				pr.keys[mv.Key.GetToken().Value] = *mv.Key.GetToken().Position
-				if mv.Key.GetToken().Value == "id" {
-					pr.spec.ID = mv.Value.GetToken().Value
+	if testsNode != nil {
+		if tests, ok := testsNode.(*ast.SequenceNode); !ok {
+			d.problem(testsNode.GetToken().Position, "`tests:` must be a list")
+		} else {
+			for _, item := range tests.Values {
+				tc := TestCase{File: name}
+				before := len(d.probs)
+				d.mapping(item, &tc, "a test")
+				if len(d.probs) == before {
+					pf.tests = append(pf.tests, tc)
 				}
 			}
 		}
-		if err := yaml.NodeToValue(item, &pr.spec, yaml.Strict()); err != nil {
-			probs = append(probs, yamlProblem(name, pr.spec.ID, err))
-			continue
-		}
-		pf.rules = append(pf.rules, pr)
 	}
-	if testsNode != nil {
-		tests, ok := testsNode.(*ast.SequenceNode)
-		if !ok {
-			pos := testsNode.GetToken().Position
-			return pf, append(probs, Problem{File: name, Line: pos.Line, Col: pos.Column, Message: "`tests:` must be a list"})
-		}
-		for _, item := range tests.Values {
-			var tc TestCase
-			if err := yaml.NodeToValue(item, &tc, yaml.Strict()); err != nil {
-				probs = append(probs, yamlProblem(name, "", err))
-				continue
-			}
-			tc.File, tc.Line = name, item.GetToken().Position.Line
-			pf.tests = append(pf.tests, tc)
-		}
-	}
-	return pf, probs
+	return pf, d.probs
 }
 
 // mappingValues returns the key/value pairs of a mapping node (goccy gives a

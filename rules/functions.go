@@ -34,6 +34,13 @@ var Functions = []Function{
 	{"dueDate", "dueDate(c Case, days int, maxExtensionDays int) time", "the case's deadline: DueAt when set, else periodEnd(AcceptedAt, days); an ExtendedDueAt counts up to maxExtensionDays days past that; zero when neither is known"},
 }
 
+// TemplateFunctions are the functions only templates have, for writing
+// times the way notices show them.
+var TemplateFunctions = []Function{
+	{"date", "date(t time) string", "t's date in the rule set's zone, 2006-01-02; — when t is unset"},
+	{"datetime", "datetime(t time) string", "t's date and time in the rule set's zone, 2006-01-02 15:04; — when t is unset"},
+}
+
 // nowRelative are the functions that read Now; the patcher rewrites them to
 // their two-argument form so a compiled program never needs the wall clock.
 var nowRelative = map[string]struct {

@@ -20,7 +20,7 @@ func TestDefaultsLoad(t *testing.T) {
 		if r.ID != want[i] {
 			t.Errorf("rule %d = %s, want %s", i, r.ID, want[i])
 		}
-		t.Logf("%s scope=%v explain=%d", r.ID, r.Scope, len(r.explain))
+		t.Logf("%s scope=%v explain=%d", r.ID, r.Scope, len(r.explain.subs))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,9 @@ type Options struct {
 	CalendarFiles []string
 	// Now dates the calendar check (the clock's now); zero means the wall clock.
 	Now time.Time
+	// TestFiles are test files (name_test.yaml, only `tests:`) to load with
+	// the rules, for testing a rule set kept elsewhere (the built-in pack).
+	TestFiles []string
 }
 
 type source struct {
@@ -109,6 +113,13 @@ func LoadPaths(paths []string, opts Options) (*RuleSet, error) {
 
 func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	var probs Problems
+	for _, p := range opts.TestFiles {
+		if !IsTestFile(p) {
+			probs = append(probs, Problem{File: p, Message: "a test file is named name_test.yaml"})
+			continue
+		}
+		srcs = append(srcs, source{os.DirFS(filepath.Dir(p)), filepath.Base(p), p})
+	}
 	var files []*parsedFile
 	for _, s := range srcs {
 		pf, ps := parseFile(s.fsys, s.name)
@@ -118,10 +129,13 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 		probs = append(probs, ps...)
 		if pf != nil {
 			pf.name = s.display
+			for i := range pf.tests {
+				pf.tests[i].File = s.display
+			}
 			files = append(files, pf)
 		}
 	}
-	if len(srcs) == 0 {
+	if !slices.ContainsFunc(srcs, func(s source) bool { return !IsTestFile(s.name) }) {
 		probs = append(probs, Problem{File: "(rules)", Message: "no rule files"})
 	}
 
@@ -181,6 +195,7 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	c := newCompiler(cal, loc)
 	seen := map[string]string{}
 	for _, f := range files {
+		var fileRules []*Rule
 		for _, pr := range f.rules {
 			// Duplicates are found among all rules, compiled or not.
 			if id := pr.spec.ID; id != "" {
@@ -194,12 +209,19 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 			}
 			r, ps := c.compile(f, pr)
 			probs = append(probs, ps...)
-			if r != nil && !r.Disabled {
-				rs.Rules = append(rs.Rules, r)
+			if r != nil {
+				fileRules = append(fileRules, r)
+				if !r.Disabled {
+					rs.Rules = append(rs.Rules, r)
+				}
 			}
+		}
+		if len(fileRules) == len(f.rules) {
+			probs = append(probs, fileParamWarnings(f, fileRules)...)
 		}
 		rs.Tests = append(rs.Tests, f.tests...)
 	}
+	probs = append(probs, testWarnings(rs, rs.Tests)...)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -214,7 +236,7 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	return rs, nil
 }
 
-var workdayFuncs = regexp.MustCompile(`\b(workdaysBetween|workdaysSince|addWorkdays|isWorkday|periodEnd|dueDate)\s*\(`)
+var workdayFuncs = regexp.MustCompile(`\b(workdaysBetween|workdaysSince|addWorkdays|isWorkday|periodEnd|dueDate)\b`)
 
 // calendarWarnings warns about rules that reason in working days when the
 // calendar does not know the holidays of next year yet: their answers after
@@ -227,7 +249,7 @@ func (c *compiler) calendarWarnings(rs []*Rule, now time.Time) Problems {
 	}
 	var out Problems
 	for _, r := range rs {
-		if workdayFuncs.MatchString(r.When) {
+		if r.workdays {
 			out = append(out, Problem{File: r.File, Line: r.Line, RuleID: r.ID, Warning: true, Message: fmt.Sprintf(
 				"reasons in working days, but the holiday calendar ends with %d; add a calendar file (*.calendar.yaml) for %d", last, next)})
 		}

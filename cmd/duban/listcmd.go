@@ -87,7 +87,7 @@ func (a *app) noticesCmd() *cobra.Command {
 	list.Flags().Uint64Var(&f.Before, "before", 0, "only notices with a smaller id (paging)")
 	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
 	list.Flags().StringVar(&format, "format", "text", "text or json")
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, a.noticeShowCmd())
 	return cmd
 }
 
@@ -122,7 +122,7 @@ func (a *app) flagsCmd() *cobra.Command {
 	list.Flags().Uint64Var(&f.Before, "before", 0, "only flags with a smaller id (paging)")
 	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
 	list.Flags().StringVar(&format, "format", "text", "text or json")
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, a.flagShowCmd())
 	return cmd
 }
 
@@ -225,6 +225,6 @@ func (a *app) auditCmd() *cobra.Command {
 	}
 	review.Flags().StringVar(&reviewer, "reviewer", "", "who decides")
 	review.Flags().StringVar(&reason, "reason", "", "why")
-	cmd.AddCommand(list, verify, review)
+	cmd.AddCommand(list, verify, review, a.auditShowCmd())
 	return cmd
 }
