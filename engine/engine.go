@@ -98,6 +98,8 @@ type TickOptions struct {
 	// state: OnOutcome gets every outcome each rule would raise for every
 	// subject its condition holds for, with Action "holds". Backtests use it.
 	DryRun bool
+	// Full evaluates every subject even where an incremental pass would do.
+	Full bool
 }
 
 // Tick evaluates the rules at now and writes their outcomes. One rule's
@@ -117,11 +119,18 @@ func (e *Engine) Tick(ctx context.Context, rs *rules.RuleSet, now time.Time, opt
 		}
 	}
 	tick := rs.At(now)
+	var last map[string]models.RuleRun
+	if !opts.DryRun && !opts.Full {
+		var err error
+		if last, err = e.Store.LastRuleRuns(ctx); err != nil {
+			return nil, fmt.Errorf("last rule runs: %w", err)
+		}
+	}
 	for _, p := range planPasses(selected) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		runs := e.runPass(ctx, tick, rep.TickID, p, opts)
+		runs := e.runPass(ctx, tick, rep.TickID, p, opts, last)
 		rep.Runs = append(rep.Runs, runs...)
 	}
 	if err := ctx.Err(); err != nil {
@@ -187,14 +196,34 @@ func (st *ruleState) fail(err error) {
 	}
 }
 
-func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, opts TickOptions) []*models.RuleRun {
+func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p *pass, opts TickOptions, last map[string]models.RuleRun) []*models.RuleRun {
 	started, timer := e.Store.Clock.Now(), time.Now()
+	pl := plan{mode: modeFull, fullNow: tick.Now}
+	var why string
+	if !opts.DryRun {
+		pl, why = e.planPass(ctx, tick, p, last, opts.Full)
+	}
+	var keys []string
+	var err error
+	if pl.mode == modeIncremental {
+		if keys, err = e.candidates(ctx, tick, p, pl); err != nil {
+			pl, why = plan{mode: modeFull, fullNow: tick.Now}, "could not list what changed: "+err.Error()
+		}
+	}
+	e.Log.Debug("pass", "subject", p.subject, "mode", pl.mode, "why", why, "candidates", len(keys))
 	states := make([]*ruleState, len(p.rules))
 	for i, r := range p.rules {
 		st := &ruleState{rule: r, seen: map[string]struct{}{},
-			run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host}}
+			run: &models.RuleRun{TickID: tickID, RuleID: r.ID, Now: tick.Now, StartedAt: started, Host: e.Host,
+				Mode: pl.mode, StateKey: tick.Set.StateKey(r), FullNow: pl.fullNow}}
 		if !opts.DryRun {
-			open, err := e.Store.OpenEpisodes(ctx, r.ID)
+			var open map[string]store.EpisodeState
+			var err error
+			if pl.mode == modeIncremental {
+				open, err = e.Store.OpenEpisodesOf(ctx, r.ID, keys)
+			} else {
+				open, err = e.Store.OpenEpisodes(ctx, r.ID)
+			}
 			if err != nil {
 				st.fail(fmt.Errorf("load open episodes: %w", err))
 				st.failed = true
@@ -203,32 +232,46 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		}
 		states[i] = st
 	}
-	pr := &passRun{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, dry: opts.DryRun}
-	var err error
-	switch p.subject {
-	case rules.SubjectCase:
-		err = pr.run(func(feed func(page) error) error {
-			return e.Store.StreamCases(ctx, scopes(p.rules), e.PageSize, func(cs []rules.Case) error {
-				return feed(page{n: len(cs), at: func(w *evaluator, i int) (any, subjectRef) {
-					w.caseEnv.Now, w.caseEnv.Case = tick.Now, &cs[i]
-					return &w.caseEnv, subjectRef{key: cs[i].CaseNo, caseNo: cs[i].CaseNo}
-				}})
-			})
-		})
-	case rules.SubjectPetitioner:
-		since := time.Time{}
-		if p.window > 0 {
-			since = tick.Now.Add(-p.window)
+	pr := &passRun{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, dry: opts.DryRun,
+		subject: p.subject, window: p.window}
+	casePage := func(feed func(page) error) func(cs []rules.Case) error {
+		return func(cs []rules.Case) error {
+			return feed(page{n: len(cs), at: func(w *evaluator, i int) (any, subjectRef) {
+				w.caseEnv.Now, w.caseEnv.Case = tick.Now, &cs[i]
+				return &w.caseEnv, subjectRef{key: cs[i].CaseNo, caseNo: cs[i].CaseNo}
+			}})
 		}
+	}
+	petitionerPage := func(feed func(page) error) func(ps []rules.Petitioner) error {
+		return func(ps []rules.Petitioner) error {
+			return feed(page{n: len(ps), at: func(w *evaluator, i int) (any, subjectRef) {
+				w.petEnv.Now, w.petEnv.Petitioner = tick.Now, &ps[i]
+				return &w.petEnv, subjectRef{key: ps[i].ID}
+			}})
+		}
+	}
+	since := time.Time{}
+	if p.window > 0 {
+		since = tick.Now.Add(-p.window)
+	}
+	switch {
+	case p.subject == rules.SubjectCase && pl.mode == modeIncremental:
 		err = pr.run(func(feed func(page) error) error {
-			return e.Store.StreamPetitioners(ctx, since, e.PageSize, func(ps []rules.Petitioner) error {
-				return feed(page{n: len(ps), at: func(w *evaluator, i int) (any, subjectRef) {
-					w.petEnv.Now, w.petEnv.Petitioner = tick.Now, &ps[i]
-					return &w.petEnv, subjectRef{key: ps[i].ID}
-				}})
-			})
+			return e.Store.CasesByNo(ctx, keys, e.PageSize, casePage(feed))
 		})
-	case rules.SubjectSlot:
+	case p.subject == rules.SubjectCase:
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.StreamCases(ctx, scopes(p.rules), e.PageSize, casePage(feed))
+		})
+	case p.subject == rules.SubjectPetitioner && pl.mode == modeIncremental:
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.PetitionersByKey(ctx, keys, since, e.PageSize, petitionerPage(feed))
+		})
+	case p.subject == rules.SubjectPetitioner:
+		err = pr.run(func(feed func(page) error) error {
+			return e.Store.StreamPetitioners(ctx, since, e.PageSize, petitionerPage(feed))
+		})
+	case p.subject == rules.SubjectSlot:
 		err = pr.run(func(feed func(page) error) error {
 			return e.Store.StreamSlots(ctx, scopes(p.rules), tick.Set.Location, e.PageSize, func(ss []rules.Slot) error {
 				return feed(page{n: len(ss), at: func(w *evaluator, i int) (any, subjectRef) {
@@ -237,6 +280,10 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 				}})
 			})
 		})
+	}
+	if err == nil && pl.mode == modeFull && !opts.DryRun && p.subject != rules.SubjectSlot {
+		// Checks recorded by earlier full passes have served their chains.
+		err = e.Store.PruneChecks(ctx, tick.Now.Add(-2*checkHorizon))
 	}
 	if err != nil {
 		// The pass did not see every subject: resolving what it did not see

@@ -67,6 +67,7 @@ type pendingReraise struct {
 
 // evaluator is one worker: its own VM and envs.
 type evaluator struct {
+	points  []time.Time // scratch for breakpoints
 	eval    rules.Evaluator
 	caseEnv rules.CaseEnv
 	petEnv  rules.PetitionerEnv
@@ -75,12 +76,14 @@ type evaluator struct {
 
 // passRun is one pass in progress.
 type passRun struct {
-	engine *Engine
-	ctx    context.Context
-	tick   *rules.Tick
-	states []*ruleState
-	emit   func(Outcome)
-	dry    bool
+	engine  *Engine
+	ctx     context.Context
+	tick    *rules.Tick
+	states  []*ruleState
+	emit    func(Outcome)
+	dry     bool
+	subject string
+	window  time.Duration
 }
 
 // run streams pages into the pipeline; stream calls feed once per page and
@@ -127,6 +130,9 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 	res := &pageResult{batch: &store.Batch{Now: now}, tallies: make([]tally, len(p.states))}
 	for i := 0; i < pg.n; i++ {
 		env, ref := pg.at(w, i)
+		if !p.dry {
+			p.breakpoints(w, res, env, ref, p.subject)
+		}
 		for si, st := range p.states {
 			if st.failed {
 				continue
@@ -293,8 +299,7 @@ func due(r *rules.Rule, ep store.EpisodeState, now time.Time) bool {
 	if r.Notice == nil || r.Notice.Repeat <= 0 || ep.NoticeID == 0 || ep.NoticeStatus == models.NoticeResolved {
 		return false
 	}
-	grace := min(r.Notice.Repeat/20, time.Hour)
-	return now.Sub(ep.LastSentAt) >= r.Notice.Repeat-grace
+	return !ep.LastSentAt.After(resendBefore(r, now))
 }
 
 func openOp(r *rules.Rule, ref subjectRef, raised *rules.Raised) *store.OpenOp {

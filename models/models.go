@@ -162,7 +162,7 @@ type Notice struct {
 	Recipients  string     `gorm:"size:1024"`                                   // JSON array of unit codes and groups
 	Status      string     `gorm:"size:16;not null;index:idx_notice_rule_status,priority:2;index:idx_notice_status_id,priority:1"`
 	RaisedAt    time.Time  `gorm:"not null"`
-	LastSentAt  time.Time  `gorm:"not null"`
+	LastSentAt  time.Time  `gorm:"not null;index:idx_notice_rule_status,priority:3"`
 	SendCount   int        `gorm:"not null"`
 	AckedAt     *time.Time ``
 	AckedBy     string     `gorm:"size:64"`
@@ -262,6 +262,25 @@ type RuleRun struct {
 	Errors         int       `gorm:"not null"`
 	FirstError     string    `gorm:"type:text"`
 	Host           string    `gorm:"size:128"`
+	// Mode is full (every subject) or incremental (only subjects that
+	// changed, passed a breakpoint or are due a re-send since the last run).
+	Mode string `gorm:"size:16;not null;default:''"`
+	// StateKey identifies the rule's reasoning; an incremental run builds on
+	// earlier runs only while it stays the same.
+	StateKey string `gorm:"size:64;not null;default:''"`
+	// FullNow is the Now of the full run this run's chain started from.
+	FullNow time.Time `gorm:"not null"`
+}
+
+// PendingCheck is an instant at which a subject must be looked at again
+// although its data did not change: a deadline it passes, a case leaving a
+// petitioner's window. Full ticks record those within the next day, so that
+// incremental ticks in between can skip every other unchanged subject.
+type PendingCheck struct {
+	ID          uint64    `gorm:"primaryKey"`
+	SubjectKind string    `gorm:"size:16;not null;uniqueIndex:idx_check_key,priority:1;index:idx_check_due,priority:1"`
+	SubjectKey  string    `gorm:"size:128;not null;uniqueIndex:idx_check_key,priority:2"`
+	At          time.Time `gorm:"not null;uniqueIndex:idx_check_key,priority:3;index:idx_check_due,priority:2"`
 }
 
 // Setting is a named value the installation keeps (what built the database, ...).
@@ -274,5 +293,5 @@ type Setting struct {
 // All lists every model, in migration order.
 func All() []any {
 	return []any{&Unit{}, &Person{}, &Petitioner{}, &Case{}, &CaseEvent{}, &ReceptionSlot{},
-		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{}}
+		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{}, &PendingCheck{}}
 }

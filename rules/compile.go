@@ -38,6 +38,8 @@ type Rule struct {
 	Accountability *AccountabilityRule
 	// Scope is what a store can filter on before evaluating When.
 	Scope Scope
+	// Time is how the condition depends on Now.
+	Time TimeUse
 
 	schedule cron.Schedule
 	when     *vm.Program
@@ -235,6 +237,7 @@ func (c *compiler) compile(pf *parsedFile, pr parsedRule) (*Rule, Problems) {
 		r.Scope = extractScope(s.Subject, r.When, r.Params)
 		r.admit = compileAdmit(s.Subject, r.Scope)
 		r.explain = rc.explainer(s.When.Text)
+		r.Time = rc.analyseTime(s.When.Text)
 	}
 
 	if s.Notice == nil && s.Flag == nil && s.Accountability == nil && !rc.pr.unsure("notice") {

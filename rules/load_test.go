@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -72,5 +75,48 @@ func TestAdmitsAgreesWithTheCondition(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no subject was ever refused: the scope checks are not working")
+	}
+}
+
+func TestTimeUseOfTheDefaultRules(t *testing.T) {
+	rs, err := Load(Defaults(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"abnormal.escalated": "static", "abnormal.group": "static", "abnormal.repeat": "static",
+		"acceptance.overdue": "1 breakpoints", "deadline.breach": "1 breakpoints",
+		"deadline.warning": "by day, 1 breakpoints", "deadline.accountability": "by day",
+		"handoff.next_day": "1 breakpoints", "handoff.accountability": "by day",
+		"return_visit.missing": "1 breakpoints", "roster.gap": "by day",
+	}
+	for _, r := range rs.Rules {
+		got := "static"
+		var parts []string
+		if r.Time.Opaque {
+			parts = append(parts, "opaque")
+		}
+		if r.Time.ByDay {
+			parts = append(parts, "by day")
+		}
+		if n := len(r.Time.breakpoints); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d breakpoints", n))
+		}
+		if len(parts) > 0 {
+			got = strings.Join(parts, ", ")
+		}
+		if got != want[r.ID] {
+			t.Errorf("%s: time use %q, want %q", r.ID, got, want[r.ID])
+		}
+	}
+	for _, when := range []string{"Now - Case.ReceivedAt > duration('72h')", "Now.Hour() > 8", "let t = Now; t > Case.DueAt"} {
+		files := fstest.MapFS{"r.yaml": {Data: []byte("rules:\n  - id: r\n    subject: case\n    when: \"" + when + "\"\n    flag: {label: x}\n")}}
+		rs, err := Load(files, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rs.Rules[0].Time.Opaque {
+			t.Errorf("%s: not opaque", when)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sync"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,9 @@ type RuleSet struct {
 	Files []string
 	// Warnings are problems that did not stop the set from loading.
 	Warnings Problems
+
+	calOnce   sync.Once
+	calDigest string
 }
 
 // Rule returns the rule with the given id, or nil.

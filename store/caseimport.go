@@ -52,12 +52,18 @@ func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []mode
 	// New cases go in with a plain INSERT, the rest as upserts: SQLite's
 	// upsert keeps a statement journal that costs a new row dearly.
 	var inserts, updates, events [][]any
+	var checks []Check
 	for i := range cases {
 		c := &cases[i]
 		normaliseCase(c)
 		old, exists := existing[c.CaseNo]
 		if exists {
 			w.res.Updated++
+			if old.PetitionerKey != "" && old.PetitionerKey != c.PetitionerKey {
+				// The petitioner the case leaves changed too: have the next
+				// tick look at them, though none of their cases was written.
+				checks = append(checks, Check{Kind: models.SubjectPetitioner, Key: old.PetitionerKey, At: w.now})
+			}
 			for _, e := range changeEvents(&old, c, w.now) {
 				events = append(events, []any{e.CaseNo, e.Kind, w.s.timeArg(e.At), e.Actor, e.UnitCode, e.Detail, w.nowArg})
 			}
@@ -84,6 +90,9 @@ func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []mode
 	}
 	if err := w.s.insertRows(ctx, w.tx, "case_events", []string{"case_no", "kind", "at", "actor", "unit_code", "detail", "created_at"}, events, false); err != nil {
 		return fmt.Errorf("case events: %w", err)
+	}
+	if err := w.s.saveChecks(ctx, w.tx, checks); err != nil {
+		return err
 	}
 	for _, p := range pets {
 		if q, ok := w.pets[p.Key]; ok {
@@ -134,7 +143,7 @@ func (w *CaseWriter) existing(ctx context.Context, cases []models.Case) (map[str
 		for i, c := range chunk {
 			args[i] = c.CaseNo
 		}
-		rows, err := w.tx.QueryContext(ctx, `SELECT case_no, channel, category, summary, group_size, assigned_unit,
+		rows, err := w.tx.QueryContext(ctx, `SELECT case_no, petitioner_key, channel, category, summary, group_size, assigned_unit,
 			due_at, extended_due_at, closed_at, status, escalated, law_related
 			FROM cases WHERE case_no IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
@@ -143,13 +152,13 @@ func (w *CaseWriter) existing(ctx context.Context, cases []models.Case) (map[str
 		for rows.Next() {
 			var c models.Case
 			var due, ext, closed sql.NullTime
-			var cat, summary, unit sql.NullString
-			if err := rows.Scan(&c.CaseNo, &c.Channel, &cat, &summary, &c.GroupSize, &unit, &due, &ext, &closed,
+			var pet, cat, summary, unit sql.NullString
+			if err := rows.Scan(&c.CaseNo, &pet, &c.Channel, &cat, &summary, &c.GroupSize, &unit, &due, &ext, &closed,
 				&c.Status, &c.Escalated, &c.LawRelated); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			c.Category, c.Summary, c.AssignedUnit = cat.String, summary.String, unit.String
+			c.PetitionerKey, c.Category, c.Summary, c.AssignedUnit = pet.String, cat.String, summary.String, unit.String
 			c.DueAt, c.ExtendedDueAt, c.ClosedAt = timePtr(due), timePtr(ext), timePtr(closed)
 			out[c.CaseNo] = c
 		}

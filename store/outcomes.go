@@ -22,9 +22,13 @@ type EpisodeState struct {
 // OpenEpisodes loads the rule's open episodes by subject key: what the tick
 // compares each subject against, in one query rather than one per subject.
 func (s *Store) OpenEpisodes(ctx context.Context, ruleID string) (map[string]EpisodeState, error) {
+	return s.loadOpenEpisodes(ctx, "", ruleID)
+}
+
+func (s *Store) loadOpenEpisodes(ctx context.Context, and string, args ...any) (map[string]EpisodeState, error) {
 	rows, err := s.SQL.QueryContext(ctx, `SELECT e.subject_key, e.id, e.seq, n.id, n.status, n.send_count, n.last_sent_at
 		FROM episodes e LEFT JOIN notices n ON n.episode_id = e.id
-		WHERE e.rule_id = ? AND e.resolved_at IS NULL`, ruleID)
+		WHERE e.rule_id = ? AND e.resolved_at IS NULL`+and, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +124,8 @@ type Batch struct {
 	Flags    []*models.Flag // labels on ongoing episodes; new ones set FlagsWon
 	FlagsWon []bool
 	Resolves []*Resolve
+	// Checks are pending checks found while evaluating the page.
+	Checks []Check
 }
 
 // reset clears what a failed attempt left on the batch before a retry.
@@ -150,7 +156,7 @@ func (b *Batch) reset() {
 
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
-	return len(b.Opens) == 0 && len(b.Reraises) == 0 && len(b.Flags) == 0 && len(b.Resolves) == 0
+	return len(b.Opens) == 0 && len(b.Reraises) == 0 && len(b.Flags) == 0 && len(b.Resolves) == 0 && len(b.Checks) == 0
 }
 
 // ApplyBatch writes a batch atomically. Dedup keys make it idempotent: run
@@ -218,7 +224,10 @@ func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 		if b.FlagsWon, err = s.insertFlags(ctx, tx, b.Flags, now); err != nil {
 			return err
 		}
-		return s.resolve(ctx, tx, b.Resolves, now)
+		if err := s.resolve(ctx, tx, b.Resolves, now); err != nil {
+			return err
+		}
+		return s.saveChecks(ctx, tx, b.Checks)
 	})
 }
 
