@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"sync"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"duban/calendar"
