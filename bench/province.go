@@ -49,6 +49,8 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 	rnd := rand.New(rand.NewPCG(z.Seed, 0xd1b54a32d192ed03))
 	now = now.UTC().Truncate(time.Second)
 	day := 24 * time.Hour
+	// The rows were written before today: a tick at now finds nothing "just changed".
+	written := now.Add(-day)
 
 	// Units: a province, its cities and counties, and departments below them.
 	type unit struct{ code, name, parent string }
@@ -75,7 +77,7 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 	if err := bulkInsert(ctx, s.SQL, "petitioners", []string{"petitioner_key", "name", "id_number", "phone", "created_at", "updated_at"}, z.Petitioners,
 		func(i int, v []any) {
 			v[0], v[1] = fmt.Sprintf("P%07d", i), fmt.Sprintf("信访人%d", i)
-			v[2], v[3], v[4], v[5] = fmt.Sprintf("41010219800101%04d", i%10000), fmt.Sprintf("138%08d", i), now, now
+			v[2], v[3], v[4], v[5] = fmt.Sprintf("41010219800101%04d", i%10000), fmt.Sprintf("138%08d", i), written, written
 		}); err != nil {
 		return err
 	}
@@ -172,7 +174,7 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 		v[4], v[5], v[6], v[7] = categories[rnd.IntN(len(categories))], "", group, received
 		v[8], v[9], v[10], v[11] = leader, accepted, unitCode, assigned
 		v[12], v[13], v[14], v[15] = due, extended, closed, revisited
-		v[16], v[17], v[18], v[19], v[20] = status, rnd.IntN(100) == 0, rnd.IntN(50) == 0, now, now
+		v[16], v[17], v[18], v[19], v[20] = status, rnd.IntN(100) == 0, rnd.IntN(50) == 0, written, written
 	})
 	if err != nil {
 		return err
@@ -206,6 +208,6 @@ func Generate(ctx context.Context, s *store.Store, cal *calendar.Calendar, z Siz
 	return bulkInsert(ctx, s.SQL, "reception_slots", []string{"date", "leader", "leader_available", "substitute", "location", "created_at", "updated_at"}, len(slots),
 		func(i int, v []any) {
 			sl := slots[i]
-			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = sl.date, sl.leader, sl.available, sl.substitute, "信访接待中心", now, now
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = sl.date, sl.leader, sl.available, sl.substitute, "信访接待中心", written, written
 		})
 }
