@@ -70,7 +70,11 @@ func Run(ctx context.Context, rs *rules.RuleSet, o Options) (*Report, error) {
 	rep.Peer = PeerFigures{Seconds: pr.Duration.Seconds(), PerRule: pr.PerRule}
 
 	o.Log("full tick")
-	if rep.FullTick, err = childTick(ctx, o, o.Now); err != nil {
+	if rep.FullTick, err = childTick(ctx, o, o.Now, false); err != nil {
+		return nil, err
+	}
+	o.Log("full re-evaluation: every subject again, ten minutes later")
+	if rep.Reeval, err = childTick(ctx, o, o.Now.Add(10*time.Minute), true); err != nil {
 		return nil, err
 	}
 
@@ -79,13 +83,13 @@ func Run(ctx context.Context, rs *rules.RuleSet, o Options) (*Report, error) {
 		return nil, fmt.Errorf("changing cases: %w", err)
 	}
 	o.Log("steady tick: +1h, %d cases changed", changed)
-	if rep.Steady, err = childTick(ctx, o, o.Now.Add(time.Hour)); err != nil {
+	if rep.Steady, err = childTick(ctx, o, o.Now.Add(time.Hour), false); err != nil {
 		return nil, err
 	}
 	rep.Steady.Changed = changed
 
 	o.Log("next-day tick")
-	if rep.NextDay, err = childTick(ctx, o, o.Now.Add(24*time.Hour)); err != nil {
+	if rep.NextDay, err = childTick(ctx, o, o.Now.Add(24*time.Hour), false); err != nil {
 		return nil, err
 	}
 
@@ -104,8 +108,12 @@ func Run(ctx context.Context, rs *rules.RuleSet, o Options) (*Report, error) {
 
 // childTick runs `duban bench tick` in its own process, so that its peak
 // memory is its own.
-func childTick(ctx context.Context, o Options, now time.Time) (TickFigures, error) {
-	cmd := exec.CommandContext(ctx, o.Binary, "bench", "tick", "--db", o.DSN, "--now", now.Format(time.RFC3339))
+func childTick(ctx context.Context, o Options, now time.Time, full bool) (TickFigures, error) {
+	args := []string{"bench", "tick", "--db", o.DSN, "--now", now.Format(time.RFC3339)}
+	if full {
+		args = append(args, "--full")
+	}
+	cmd := exec.CommandContext(ctx, o.Binary, args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	out, err := cmd.Output()
@@ -125,9 +133,9 @@ func childTick(ctx context.Context, o Options, now time.Time) (TickFigures, erro
 }
 
 // Tick runs one tick and sums it up (what `duban bench tick` prints).
-func Tick(ctx context.Context, s *store.Store, rs *rules.RuleSet, now time.Time) (TickFigures, error) {
+func Tick(ctx context.Context, s *store.Store, rs *rules.RuleSet, now time.Time, full bool) (TickFigures, error) {
 	var tf TickFigures
-	rep, err := engine.New(s, nil).Tick(ctx, rs, now, engine.TickOptions{OnOutcome: func(o engine.Outcome) {
+	rep, err := engine.New(s, nil).Tick(ctx, rs, now, engine.TickOptions{Full: full, OnOutcome: func(o engine.Outcome) {
 		if o.Action != engine.ActionResolved {
 			tf.Outcomes++
 		}

@@ -16,6 +16,7 @@ func (a *app) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "bench", Short: "Benchmarks on a synthetic province (see README: Figures)"}
 	var cases int
 	var now string
+	var full bool
 	gen := &cobra.Command{
 		Use:   "generate",
 		Short: "Fill an empty database with a synthetic province, deterministically",
@@ -90,7 +91,7 @@ func (a *app) benchCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			tf, err := bench.Tick(cmd.Context(), s, rs, t)
+			tf, err := bench.Tick(cmd.Context(), s, rs, t, full)
 			if err != nil {
 				return err
 			}
@@ -98,6 +99,7 @@ func (a *app) benchCmd() *cobra.Command {
 		},
 	}
 	tick.Flags().StringVar(&now, "now", "", "the instant to reason about (default: now)")
+	tick.Flags().BoolVar(&full, "full", false, "evaluate every subject")
 	cmd.AddCommand(gen, floor, tick)
 
 	var notices int

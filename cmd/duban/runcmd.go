@@ -13,7 +13,7 @@ import (
 )
 
 func (a *app) runCmd() *cobra.Command {
-	var once bool
+	var once, full bool
 	var pageSize int
 	var now, rulesDir, format string
 	var only, calendars []string
@@ -53,7 +53,7 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 			enc := json.NewEncoder(a.stdout)
 			enc.SetEscapeHTML(false)
 			loc := rs.Location
-			rep, err := eng.Tick(cmd.Context(), rs, t, engine.TickOptions{Rules: only, OnOutcome: func(o engine.Outcome) {
+			rep, err := eng.Tick(cmd.Context(), rs, t, engine.TickOptions{Rules: only, Full: full, OnOutcome: func(o engine.Outcome) {
 				if o.Action == engine.ActionResolved {
 					return
 				}
@@ -85,6 +85,7 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 	cmd.Flags().StringSliceVar(&only, "rule", nil, "run only these rule ids")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json (one object per line)")
 	cmd.Flags().IntVar(&pageSize, "page-size", engine.DefaultPageSize, "subjects read, evaluated and written per transaction")
+	cmd.Flags().BoolVar(&full, "full", false, "evaluate every subject, even where an incremental tick would do")
 	return cmd
 }
 
