@@ -13,7 +13,6 @@ import (
 	"duban/store/storetest"
 )
 
-
 // replica runs an elector in the background and reports when it leads.
 type replica struct {
 	e       *lease.Elector

@@ -231,4 +231,3 @@ func TestShutdownLetsATickFinishButALostLeaseStopsIt(t *testing.T) {
 		}
 	}
 }
-
