@@ -1,0 +1,280 @@
+package notify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"duban/models"
+	"duban/store"
+)
+
+// Worker fans outbox messages out to their channels and sends the
+// deliveries. Any number of workers — one per replica — can run on one
+// database: each delivery is claimed by exactly one before it is sent.
+type Worker struct {
+	Store    *store.Store
+	Channels []*Channel
+	Router   *Router
+	Retry    Retry
+	// Owner names this replica in claims.
+	Owner    string
+	Log      *slog.Logger
+	Metrics  *Metrics
+	Location *time.Location // how times are shown in messages
+	// Poll is how often an idle worker looks for work.
+	Poll time.Duration
+	// Batch is how many due deliveries one round takes.
+	Batch int
+
+	once      sync.Once
+	byName    map[string]*Channel
+	names     []string
+	unitNames map[string]string
+	unitsAt   time.Time
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.byName = map[string]*Channel{}
+		for _, c := range w.Channels {
+			w.byName[c.Name] = c
+			w.names = append(w.names, c.Name)
+		}
+		sort.Strings(w.names)
+		if w.Log == nil {
+			w.Log = slog.New(slog.DiscardHandler)
+		}
+		if w.Router == nil {
+			w.Router = &Router{}
+		}
+		if w.Retry == (Retry{}) {
+			w.Retry = DefaultRetry
+		}
+		if w.Poll <= 0 {
+			w.Poll = time.Second
+		}
+		if w.Batch <= 0 {
+			w.Batch = 64
+		}
+		if w.Location == nil {
+			w.Location = time.UTC
+		}
+	})
+}
+
+// Run works until ctx ends. Sends under way when it ends are finished and
+// recorded (each is bounded by its channel's timeout); nothing new starts.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	w.Log.Info("notify: delivering", "channels", w.names, "owner", w.Owner)
+	var lastBacklog time.Time
+	for ctx.Err() == nil {
+		if time.Since(lastBacklog) >= 10*time.Second {
+			w.refreshBacklog(ctx)
+			lastBacklog = time.Now()
+		}
+		n, err := w.Round(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Warn("notify: round failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(w.Poll):
+		}
+	}
+}
+
+func (w *Worker) refreshBacklog(ctx context.Context) {
+	backlog, err := w.Store.DeliveryBacklogs(ctx)
+	if err != nil {
+		return
+	}
+	undispatched, err := w.Store.UndispatchedCount(ctx)
+	if err != nil {
+		return
+	}
+	w.Metrics.setBacklog(w.names, backlog, undispatched)
+}
+
+// Round fans out the waiting outbox messages and makes one attempt at each
+// due delivery. It returns how many messages and deliveries it handled.
+func (w *Worker) Round(ctx context.Context) (int, error) {
+	w.init()
+	n, err := w.dispatch(ctx)
+	if err != nil {
+		return n, err
+	}
+	m, err := w.sendDue(ctx)
+	return n + m, err
+}
+
+// dispatch turns waiting outbox messages into deliveries, one per channel
+// their notice's routes select.
+func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	items, err := w.Store.Undispatched(ctx, 200)
+	if err != nil {
+		return 0, fmt.Errorf("reading the outbox: %w", err)
+	}
+	for _, it := range items {
+		var channels []string
+		for _, c := range w.Router.Channels(&it.Notice) {
+			if w.byName[c] != nil {
+				channels = append(channels, c)
+			}
+		}
+		if _, err := w.Store.Dispatch(ctx, it.Outbox, channels); err != nil {
+			return 0, fmt.Errorf("dispatching %s: %w", it.Outbox.IdemKey, err)
+		}
+		if len(channels) == 0 {
+			w.Log.Debug("notify: no route for the notice", "key", it.Outbox.IdemKey, "rule", it.Notice.RuleID, "level", it.Notice.Level)
+			if w.Metrics != nil {
+				w.Metrics.unrouted.Inc()
+			}
+		}
+		if w.Metrics != nil {
+			w.Metrics.dispatched.Inc()
+		}
+	}
+	return len(items), nil
+}
+
+// sendDue attempts the due deliveries: channels in parallel, each
+// channel's deliveries in order.
+func (w *Worker) sendDue(ctx context.Context) (int, error) {
+	due, err := w.Store.DueDeliveries(ctx, w.names, w.Batch)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	ids := make([]uint64, 0, len(due))
+	for _, d := range due {
+		ids = append(ids, d.NoticeID)
+	}
+	notices, err := w.Store.Notices(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	units := w.units(ctx)
+	byChannel := map[string][]models.Delivery{}
+	for _, d := range due {
+		byChannel[d.Channel] = append(byChannel[d.Channel], d)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	handled := 0
+	for name, ds := range byChannel {
+		ch := w.byName[name]
+		wg.Go(func() {
+			for _, d := range ds {
+				if ctx.Err() != nil {
+					return
+				}
+				n, ok := notices[d.NoticeID]
+				if !ok {
+					continue
+				}
+				if w.attempt(ctx, ch, &d, &n, units) {
+					mu.Lock()
+					handled++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return handled, nil
+}
+
+// attempt claims one delivery, sends it and records the result. It reports
+// whether this worker made the attempt (false: another worker had it).
+func (w *Worker) attempt(ctx context.Context, ch *Channel, d *models.Delivery, n *models.Notice, units map[string]string) bool {
+	timeout := ch.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	token := newToken()
+	// The claim outlasts the send and its recording; if this process dies
+	// meanwhile, another worker takes the delivery once the claim runs out.
+	ok, err := w.Store.ClaimDelivery(ctx, d.ID, w.Owner, token, 2*timeout+5*time.Second)
+	if err != nil {
+		w.Log.Warn("notify: claim failed", "delivery", d.ID, "err", err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	msg := NewMessage(n, d, units, w.Location)
+	// The send finishes even when shutdown begins: its result is recorded.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	started := time.Now()
+	retry, sendErr := ch.Notifier.Send(sendCtx, msg)
+	cancel()
+	if w.Metrics != nil {
+		w.Metrics.duration.WithLabelValues(ch.Name).Observe(time.Since(started).Seconds())
+	}
+	now := w.Store.Clock.Now()
+	result := store.Attempt{Status: models.DeliverySent}
+	log := w.Log.With("channel", ch.Name, "key", d.IdemKey, "delivery", d.ID, "attempt", d.Attempts+1)
+	if sendErr != nil {
+		result.Error = sendErr.Error()
+		next, dead := w.Retry.Next(d.Attempts+1, now, d.RetryFrom)
+		if w.Metrics != nil {
+			w.Metrics.failures.WithLabelValues(ch.Name).Inc()
+		}
+		switch {
+		case !retry || dead:
+			result.Status = models.DeliveryDead
+			why := "retrying cannot help"
+			if retry {
+				why = "retry budget spent"
+			}
+			log.Error("notify: dead letter", "why", why, "err", sendErr)
+			if w.Metrics != nil {
+				w.Metrics.dead.WithLabelValues(ch.Name).Inc()
+			}
+		default:
+			result.Status, result.Next = models.DeliveryPending, next
+			log.Warn("notify: send failed; will retry", "err", sendErr, "next", next)
+		}
+	} else {
+		log.Debug("notify: sent")
+		if w.Metrics != nil {
+			w.Metrics.sent.WithLabelValues(ch.Name).Inc()
+		}
+	}
+	recorded, err := w.Store.FinishDelivery(context.WithoutCancel(ctx), d.ID, token, result)
+	switch {
+	case err != nil:
+		// The claim runs out and the delivery is tried again: at least once.
+		log.Error("notify: could not record the attempt; it will be repeated", "err", err)
+	case !recorded:
+		log.Warn("notify: the claim ran out before the attempt was recorded; another worker has the delivery")
+	}
+	return true
+}
+
+// units returns unit names, read at most once a minute.
+func (w *Worker) units(ctx context.Context) map[string]string {
+	if w.unitNames != nil && time.Since(w.unitsAt) < time.Minute {
+		return w.unitNames
+	}
+	names, err := w.Store.UnitNames(ctx)
+	if err == nil {
+		w.unitNames, w.unitsAt = names, time.Now()
+	}
+	return w.unitNames
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
