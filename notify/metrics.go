@@ -68,3 +68,14 @@ func (m *Metrics) setBacklog(channels []string, backlog []store.DeliveryBacklog,
 	}
 	m.undispatched.Set(float64(undispatched))
 }
+
+// Sent is the counter of deliveries sent to a channel (tests read it).
+func (m *Metrics) Sent(channel string) prometheus.Counter { return m.sent.WithLabelValues(channel) }
+
+// Failures is the counter of failed attempts on a channel.
+func (m *Metrics) Failures(channel string) prometheus.Counter {
+	return m.failures.WithLabelValues(channel)
+}
+
+// Unrouted is the counter of outbox messages no route took.
+func (m *Metrics) Unrouted() prometheus.Counter { return m.unrouted }

@@ -101,13 +101,25 @@ func (s *Store) DueDeliveries(ctx context.Context, channels []string, limit int)
 // of several workers racing for a delivery wins it.
 func (s *Store) ClaimDelivery(ctx context.Context, id uint64, owner, token string, hold time.Duration) (bool, error) {
 	now := s.now()
-	res := s.DB.WithContext(ctx).Exec(`UPDATE deliveries SET claim_token = ?, claimed_by = ?, claim_until = ?, updated_at = ?
+	n, err := s.execRetrying(ctx, `UPDATE deliveries SET claim_token = ?, claimed_by = ?, claim_until = ?, updated_at = ?
 		WHERE id = ? AND status = ? AND (claim_until IS NULL OR claim_until < ?)`,
 		token, owner, utc(now.Add(hold)), now, id, models.DeliveryPending, now)
-	if res.Error != nil {
-		return false, fmt.Errorf("claim delivery %d: %w", id, res.Error)
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return n == 1, nil
+}
+
+// execRetrying runs one statement in its own transaction, retried on the
+// deadlocks that concurrent workers' statements on deliveries can run into.
+func (s *Store) execRetrying(ctx context.Context, sql string, args ...any) (int64, error) {
+	var n int64
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(sql, args...)
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }
 
 // Attempt is the result of one sending of a delivery.
@@ -133,13 +145,13 @@ func (s *Store) FinishDelivery(ctx context.Context, id uint64, token string, a A
 	if len(a.Error) > 1000 {
 		a.Error = a.Error[:1000]
 	}
-	res := s.DB.WithContext(ctx).Exec(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?,
+	n, err := s.execRetrying(ctx, `UPDATE deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?,
 		sent_at = ?, next_attempt_at = ?, last_error = ?, claim_token = '', claimed_by = '', claim_until = NULL, updated_at = ?
 		WHERE id = ? AND claim_token = ?`, a.Status, now, sentAt, next, a.Error, now, id, token)
-	if res.Error != nil {
-		return false, fmt.Errorf("record delivery %d: %w", id, res.Error)
+	if err != nil {
+		return false, fmt.Errorf("record delivery %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return n == 1, nil
 }
 
 // DeliveryFilter selects deliveries, newest first; zero fields do not filter.

@@ -1,0 +1,89 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"duban/models"
+	"duban/notify/config"
+)
+
+func TestTheExampleFileLoadsAndRoutes(t *testing.T) {
+	for _, v := range []string{"DCZ_WECOM_KEY", "XFJ_DINGTALK_TOKEN", "XFJ_DINGTALK_SECRET", "SMTP_PASSWORD", "CASE_SYSTEM_SECRET"} {
+		t.Setenv(v, "x-"+v)
+	}
+	s, err := config.Load("testdata/notify.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.Names(), ","); got != "dcz-wecom,xfj-dingtalk,zjj-mail,case-system" {
+		t.Errorf("channels %s", got)
+	}
+	if s.Retry.Initial != 10*time.Second || s.Retry.GiveUpAfter != 24*time.Hour || s.Location.String() != "Asia/Shanghai" {
+		t.Errorf("retry %+v, zone %s", s.Retry, s.Location)
+	}
+	for _, c := range s.Channels {
+		if want := map[string]time.Duration{"case-system": 5 * time.Second}[c.Name]; want != 0 && c.Timeout != want || want == 0 && c.Timeout != config.DefaultTimeout {
+			t.Errorf("%s: timeout %s", c.Name, c.Timeout)
+		}
+	}
+	for _, c := range []struct {
+		level, recipients, want string
+	}{
+		{"督办", `["zjj","督查组"]`, "dcz-wecom,zjj-mail,case-system"},
+		{"提醒", `["zjj"]`, "zjj-mail,case-system"},
+		{"催办", `["信访局","督查组"]`, "xfj-dingtalk,case-system"},
+		{"提醒", `["rsj"]`, "case-system"},
+	} {
+		got := s.Router.Channels(&models.Notice{Level: c.level, Recipients: c.recipients})
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("%s to %s: %v, want %s", c.level, c.recipients, got, c.want)
+		}
+	}
+}
+
+func TestEveryProblemIsReportedWithItsLine(t *testing.T) {
+	src := `timezone: Mars/Olympus
+retry: {initial_backoff: soon}
+channels:
+  - name: a
+    type: wecom
+    url: https://qyapi.weixin.qq.com/cgi-bin/webhook/send
+  - name: b
+    type: webhook
+    url: https://x.example/hook
+    sekret: oops
+  - name: c
+    type: pager
+  - name: a
+    type: webhook
+    url: ${NOT_SET_ANYWHERE}
+routes:
+  - {levels: [紧急], channels: [b]}
+  - {channels: [zz]}
+  - {levels: [督办]}
+colour: blue
+`
+	_, err := config.Parse("notify.yaml", []byte(src), nil)
+	if err == nil {
+		t.Fatal("a bad file loaded")
+	}
+	for _, want := range []string{
+		"notify.yaml:15:10: environment variable NOT_SET_ANYWHERE is not set",
+		"notify.yaml:1:11: unknown timezone",
+		`notify.yaml:2:9: initial_backoff: "soon" is not a duration`,
+		"notify.yaml:4:5: channel a (wecom): url: want the robot's webhook address",
+		`notify.yaml:10:5: unknown field "sekret"`,
+		`notify.yaml:11:5: channel c: type "pager"`,
+		"notify.yaml:13:11: channel a is already defined at line 4",
+		`notify.yaml:17:6: level "紧急"`,
+		`notify.yaml:18:6: route names channel "zz"`,
+		"notify.yaml:19:6: route without channels",
+		`notify.yaml:20:1: unknown key "colour"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
