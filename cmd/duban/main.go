@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"duban/clock"
 	"duban/rules"
+	"duban/service"
 	"duban/store"
 )
 
@@ -42,6 +44,10 @@ type app struct {
 	db             string
 	tz             string
 	logLevel       string
+	logFormat      string
+	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
+	// the JSON API under /api/v1 and the pages. Nil serves 404 there.
+	web func(*service.Service) http.Handler
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -55,10 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&a.db, "db", "", "database: sqlite:PATH or mysql://user:pass@tcp(host:port)/db (default $DUBAN_DB, else "+store.DefaultDSN+")")
 	root.PersistentFlags().StringVar(&a.tz, "tz", "", "time zone to show times in (default $DUBAN_TZ, else "+rules.DefaultTimezone+")")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd())
+	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
+		a.serveCmd(), a.deliveriesCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
@@ -77,7 +85,11 @@ func (a *app) logger() *slog.Logger {
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
 }
 
 func (a *app) location() (*time.Location, error) {
