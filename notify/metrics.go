@@ -17,6 +17,7 @@ type Metrics struct {
 	undispatched prometheus.Gauge
 	dispatched   prometheus.Counter
 	unrouted     prometheus.Counter
+	superseded   prometheus.Counter
 }
 
 // NewMetrics creates the delivery metrics for the configured channels and
@@ -40,6 +41,8 @@ func NewMetrics(reg prometheus.Registerer, channels []string) *Metrics {
 			Help: "Outbox messages this replica fanned out to their channels."}),
 		unrouted: prometheus.NewCounter(prometheus.CounterOpts{Name: "duban_outbox_unrouted_total",
 			Help: "Outbox messages no route matched (nothing sent for them)."}),
+		superseded: prometheus.NewCounter(prometheus.CounterOpts{Name: "duban_outbox_superseded_total",
+			Help: "Outbox messages not sent because a later sending of the same notice was waiting too."}),
 	}
 	for _, c := range channels {
 		m.sent.WithLabelValues(c)
@@ -49,7 +52,7 @@ func NewMetrics(reg prometheus.Registerer, channels []string) *Metrics {
 		m.backlog.WithLabelValues(c, models.DeliveryDead)
 	}
 	if reg != nil {
-		reg.MustRegister(m.sent, m.failures, m.dead, m.duration, m.backlog, m.undispatched, m.dispatched, m.unrouted)
+		reg.MustRegister(m.sent, m.failures, m.dead, m.duration, m.backlog, m.undispatched, m.dispatched, m.unrouted, m.superseded)
 	}
 	return m
 }
@@ -79,3 +82,6 @@ func (m *Metrics) Failures(channel string) prometheus.Counter {
 
 // Unrouted is the counter of outbox messages no route took.
 func (m *Metrics) Unrouted() prometheus.Counter { return m.unrouted }
+
+// Superseded is the counter of outbox messages a later sending replaced.
+func (m *Metrics) Superseded() prometheus.Counter { return m.superseded }

@@ -35,6 +35,7 @@ type Worker struct {
 	once      sync.Once
 	byName    map[string]*Channel
 	names     []string
+	unitsMu   sync.Mutex
 	unitNames map[string]string
 	unitsAt   time.Time
 }
@@ -68,20 +69,40 @@ func (w *Worker) init() {
 	})
 }
 
-// Run works until ctx ends. Sends under way when it ends are finished and
-// recorded (each is bounded by its channel's timeout); nothing new starts.
+// Run works until ctx ends: one loop fans the outbox out, and one loop per
+// channel sends that channel's deliveries in order, so a channel that is
+// slow or down never holds up the others. Sends under way when ctx ends
+// are finished and recorded (each is bounded by its channel's timeout);
+// nothing new starts.
 func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	w.Log.Info("notify: delivering", "channels", w.names, "owner", w.Owner)
+	var wg sync.WaitGroup
 	var lastBacklog time.Time
+	wg.Go(func() {
+		w.loop(ctx, "fan-out", func(ctx context.Context) (int, error) {
+			if time.Since(lastBacklog) >= 10*time.Second {
+				w.refreshBacklog(ctx)
+				lastBacklog = time.Now()
+			}
+			return w.dispatch(ctx)
+		})
+	})
+	for _, ch := range w.Channels {
+		wg.Go(func() {
+			w.loop(ctx, ch.Name, func(ctx context.Context) (int, error) { return w.sendChannel(ctx, ch) })
+		})
+	}
+	wg.Wait()
+}
+
+// loop repeats step until ctx ends, at once while it finds work, else
+// after Poll.
+func (w *Worker) loop(ctx context.Context, what string, step func(context.Context) (int, error)) {
 	for ctx.Err() == nil {
-		if time.Since(lastBacklog) >= 10*time.Second {
-			w.refreshBacklog(ctx)
-			lastBacklog = time.Now()
-		}
-		n, err := w.Round(ctx)
+		n, err := step(ctx)
 		if err != nil && ctx.Err() == nil {
-			w.Log.Warn("notify: round failed", "err", err)
+			w.Log.Warn("notify: "+what+" failed", "err", err)
 		}
 		if n > 0 && err == nil {
 			continue
@@ -106,21 +127,39 @@ func (w *Worker) refreshBacklog(ctx context.Context) {
 }
 
 // Round fans out the waiting outbox messages and makes one attempt at each
-// due delivery. It returns how many messages and deliveries it handled.
+// due delivery of every channel. It returns how many messages and
+// deliveries it handled. (Run does the same, continuously.)
 func (w *Worker) Round(ctx context.Context) (int, error) {
 	w.init()
 	n, err := w.dispatch(ctx)
 	if err != nil {
 		return n, err
 	}
-	m, err := w.sendDue(ctx)
-	return n + m, err
+	for _, ch := range w.Channels {
+		m, err := w.sendChannel(ctx, ch)
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // dispatch turns waiting outbox messages into deliveries, one per channel
 // their notice's routes select.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	items, err := w.Store.Undispatched(ctx, 200)
+	if err != nil || len(items) == 0 {
+		if err != nil {
+			err = fmt.Errorf("reading the outbox: %w", err)
+		}
+		return 0, err
+	}
+	ids := make([]uint64, len(items))
+	for i, it := range items {
+		ids[i] = it.Notice.ID
+	}
+	latest, err := w.Store.LatestSendings(ctx, ids)
 	if err != nil {
 		return 0, fmt.Errorf("reading the outbox: %w", err)
 	}
@@ -131,14 +170,23 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 				channels = append(channels, c)
 			}
 		}
-		if _, err := w.Store.Dispatch(ctx, it.Outbox, channels); err != nil {
-			return 0, fmt.Errorf("dispatching %s: %w", it.Outbox.IdemKey, err)
-		}
-		if len(channels) == 0 {
+		if it.Outbox.SendSeq < latest[it.Notice.ID] {
+			// A later sending of the same notice waits too (nothing was
+			// delivering while it was repeated): send only that one, rather
+			// than flood a group with every day's reminder at once.
+			w.Log.Info("notify: superseded by a later sending; not sent", "key", it.Outbox.IdemKey)
+			channels = nil
+			if w.Metrics != nil {
+				w.Metrics.superseded.Inc()
+			}
+		} else if len(channels) == 0 {
 			w.Log.Debug("notify: no route for the notice", "key", it.Outbox.IdemKey, "rule", it.Notice.RuleID, "level", it.Notice.Level)
 			if w.Metrics != nil {
 				w.Metrics.unrouted.Inc()
 			}
+		}
+		if _, err := w.Store.Dispatch(ctx, it.Outbox, channels); err != nil {
+			return 0, fmt.Errorf("dispatching %s: %w", it.Outbox.IdemKey, err)
 		}
 		if w.Metrics != nil {
 			w.Metrics.dispatched.Inc()
@@ -147,10 +195,9 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	return len(items), nil
 }
 
-// sendDue attempts the due deliveries: channels in parallel, each
-// channel's deliveries in order.
-func (w *Worker) sendDue(ctx context.Context) (int, error) {
-	due, err := w.Store.DueDeliveries(ctx, w.names, w.Batch)
+// sendChannel attempts a channel's due deliveries, in order.
+func (w *Worker) sendChannel(ctx context.Context, ch *Channel) (int, error) {
+	due, err := w.Store.DueDeliveries(ctx, []string{ch.Name}, w.Batch)
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
@@ -163,33 +210,19 @@ func (w *Worker) sendDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	units := w.units(ctx)
-	byChannel := map[string][]models.Delivery{}
-	for _, d := range due {
-		byChannel[d.Channel] = append(byChannel[d.Channel], d)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
 	handled := 0
-	for name, ds := range byChannel {
-		ch := w.byName[name]
-		wg.Go(func() {
-			for _, d := range ds {
-				if ctx.Err() != nil {
-					return
-				}
-				n, ok := notices[d.NoticeID]
-				if !ok {
-					continue
-				}
-				if w.attempt(ctx, ch, &d, &n, units) {
-					mu.Lock()
-					handled++
-					mu.Unlock()
-				}
-			}
-		})
+	for _, d := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		n, ok := notices[d.NoticeID]
+		if !ok {
+			continue
+		}
+		if w.attempt(ctx, ch, &d, &n, units) {
+			handled++
+		}
 	}
-	wg.Wait()
 	return handled, nil
 }
 
@@ -263,6 +296,8 @@ func (w *Worker) attempt(ctx context.Context, ch *Channel, d *models.Delivery, n
 
 // units returns unit names, read at most once a minute.
 func (w *Worker) units(ctx context.Context) map[string]string {
+	w.unitsMu.Lock()
+	defer w.unitsMu.Unlock()
 	if w.unitNames != nil && time.Since(w.unitsAt) < time.Minute {
 		return w.unitNames
 	}

@@ -261,3 +261,29 @@ func TestShutdownFinishesAndRecordsTheSendUnderWay(t *testing.T) {
 		}
 	})
 }
+
+func TestABacklogSendsOnlyTheLatestSendingOfANotice(t *testing.T) {
+	storetest.Each(t, time.Now(), func(t *testing.T, s *store.Store, _ *clock.Fixed) {
+		s.Clock = clock.Real{}
+		raise(t, s, 1, 2, "督办", "zjj")
+		var n models.Notice
+		s.DB.Where("case_no = ?", "C0001").Take(&n)
+		// Re-sent twice while nothing was delivering.
+		for from := 1; from <= 2; from++ {
+			b := &store.Batch{Now: time.Now(), Reraises: []*store.Reraise{{NoticeID: n.ID, FromCount: from, Title: n.Title}}}
+			if err := s.ApplyBatch(context.Background(), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := newReceiver(t, func(int) int { return 200 })
+		w := worker(t, s, r.URL, "a", prometheus.NewRegistry())
+		drain(t, s, 10*time.Second, w)
+		got := r.keys()
+		if len(got) != 2 || got[fmt.Sprintf("notice/%d/3", n.ID)] != 1 || got[fmt.Sprintf("notice/%d/1", n.ID)] != 0 {
+			t.Errorf("arrived %v; want the other notice and only the third sending of %d", got, n.ID)
+		}
+		if v := testutil.ToFloat64(w.Metrics.Superseded()); v != 2 {
+			t.Errorf("superseded counted %v", v)
+		}
+	})
+}

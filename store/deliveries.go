@@ -297,3 +297,25 @@ func (ts *timeScanner) parse(s string) error {
 	}
 	return fmt.Errorf("cannot read %q as a time", s)
 }
+
+// LatestSendings returns, per notice, the number of its latest sending in
+// the outbox.
+func (s *Store) LatestSendings(ctx context.Context, noticeIDs []uint64) (map[uint64]int, error) {
+	out := make(map[uint64]int, len(noticeIDs))
+	for start := 0; start < len(noticeIDs); start += 500 {
+		type row struct {
+			NoticeID uint64
+			Seq      int
+		}
+		var rows []row
+		err := s.DB.WithContext(ctx).Model(&models.Outbox{}).Select("notice_id, MAX(send_seq) AS seq").
+			Where("notice_id IN ?", noticeIDs[start:min(start+500, len(noticeIDs))]).Group("notice_id").Scan(&rows).Error
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.NoticeID] = r.Seq
+		}
+	}
+	return out, nil
+}
