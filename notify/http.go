@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -66,4 +67,21 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// CheckErrcode reads the answer WeCom and DingTalk robots give with HTTP
+// 200: {"errcode":0,"errmsg":"ok"}, or another errcode that retryable
+// judges. An answer that cannot be read is worth retrying.
+func CheckErrcode(service string, data []byte, retryable func(code int) bool) (bool, error) {
+	var a struct {
+		ErrCode int    `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
+	}
+	if err := json.Unmarshal(data, &a); err != nil {
+		return true, fmt.Errorf("%s: unreadable answer %.200q", service, data)
+	}
+	if a.ErrCode != 0 {
+		return retryable(a.ErrCode), fmt.Errorf("%s: errcode %d: %s", service, a.ErrCode, a.ErrMsg)
+	}
+	return false, nil
 }

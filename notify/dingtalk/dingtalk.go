@@ -71,11 +71,6 @@ func (n *Notifier) signedURL() string {
 	return u.String()
 }
 
-type answer struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
 // Send posts m as a markdown message.
 func (n *Notifier) Send(ctx context.Context, m *notify.Message) (bool, error) {
 	body, err := json.Marshal(map[string]any{
@@ -89,14 +84,7 @@ func (n *Notifier) Send(ctx context.Context, m *notify.Message) (bool, error) {
 	if err != nil {
 		return retry, err
 	}
-	var a answer
-	if err := json.Unmarshal(data, &a); err != nil {
-		return true, fmt.Errorf("dingtalk: unreadable answer %.200q", data)
-	}
-	if a.ErrCode != 0 {
-		return retryable(a.ErrCode), fmt.Errorf("dingtalk: errcode %d: %s", a.ErrCode, a.ErrMsg)
-	}
-	return false, nil
+	return notify.CheckErrcode("dingtalk", data, retryable)
 }
 
 // retryable tells the errors that pass: the system is busy, or the robot's

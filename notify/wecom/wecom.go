@@ -39,11 +39,6 @@ func New(cfg Config, client *http.Client) (*Notifier, error) {
 	return &Notifier{url: cfg.URL, client: client}, nil
 }
 
-type answer struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
 // Send posts m as a markdown message.
 func (n *Notifier) Send(ctx context.Context, m *notify.Message) (bool, error) {
 	body, err := json.Marshal(map[string]any{
@@ -57,14 +52,7 @@ func (n *Notifier) Send(ctx context.Context, m *notify.Message) (bool, error) {
 	if err != nil {
 		return retry, err
 	}
-	var a answer
-	if err := json.Unmarshal(data, &a); err != nil {
-		return true, fmt.Errorf("wecom: unreadable answer %.200q", data)
-	}
-	if a.ErrCode != 0 {
-		return retryable(a.ErrCode), fmt.Errorf("wecom: errcode %d: %s", a.ErrCode, a.ErrMsg)
-	}
-	return false, nil
+	return notify.CheckErrcode("wecom", data, retryable)
 }
 
 // retryable tells the errors that pass: the system is busy, or the robot's
