@@ -27,6 +27,18 @@ import (
 // raise opens n notices (one outbox message each) addressed to unit and 督查组.
 func raise(t *testing.T, s *store.Store, from, n int, level, unit string) {
 	t.Helper()
+	if err := raiseLevel(s, from, n, level, unit); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func raiseN(b *testing.B, s *store.Store, from, n int) {
+	if err := raiseLevel(s, from, n, "督办", "zjj"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func raiseLevel(s *store.Store, from, n int, level, unit string) error {
 	b := &store.Batch{Now: s.Clock.Now()}
 	for i := from; i < from+n; i++ {
 		key := fmt.Sprintf("C%04d", i)
@@ -37,9 +49,7 @@ func raise(t *testing.T, s *store.Store, from, n int, level, unit string) {
 				UnitCode: unit, Recipients: `["` + unit + `","督查组"]`},
 		})
 	}
-	if err := s.ApplyBatch(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
+	return s.ApplyBatch(context.Background(), b)
 }
 
 // receiver is a webhook endpoint that counts what arrives by idempotency key.
