@@ -48,7 +48,8 @@ type Options struct {
 	// Grace is how long a tick under way may run on after SIGTERM before it
 	// is cancelled (its open transaction rolls back). Default 20s.
 	Grace time.Duration
-	// Location is how times are shown in delivered messages.
+	// Location is how times are shown in delivered messages, unless the
+	// notify file names a timezone.
 	Location *time.Location
 	Log      *slog.Logger
 	// Identity names this replica (default: host:pid:random).
@@ -152,8 +153,12 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 			}
 		}}
 	if s.Notify != nil {
+		loc := opts.Location
+		if s.Notify.Location != nil {
+			loc = s.Notify.Location
+		}
 		s.worker = &notify.Worker{Store: st, Channels: s.Notify.Channels, Router: s.Notify.Router, Retry: s.Notify.Retry,
-			Owner: opts.Identity, Log: opts.Log, Metrics: notify.NewMetrics(s.Registry, s.Notify.Names()), Location: opts.Location}
+			Owner: opts.Identity, Log: opts.Log, Metrics: notify.NewMetrics(s.Registry, s.Notify.Names()), Location: loc}
 	}
 	ok = true
 	return s, nil

@@ -43,6 +43,7 @@ type Setup struct {
 	Channels []*notify.Channel
 	Router   *notify.Router
 	Retry    notify.Retry
+	// Location is the file's timezone, nil when it names none.
 	Location *time.Location
 }
 
@@ -198,7 +199,7 @@ func Parse(name string, src []byte, clk clock.Clock) (*Setup, error) {
 		l.at(f.Docs[0].Body, "want a mapping with `channels:` and `routes:`")
 		return nil, l.errors()
 	}
-	setup := &Setup{File: name, Router: &notify.Router{}, Retry: notify.DefaultRetry, Location: mustZone(rules.DefaultTimezone)}
+	setup := &Setup{File: name, Router: &notify.Router{}, Retry: notify.DefaultRetry}
 	var channels, routes ast.Node
 	for _, mv := range top {
 		switch key := mv.Key.GetToken().Value; key {
@@ -233,14 +234,6 @@ func Parse(name string, src []byte, clk clock.Clock) (*Setup, error) {
 		return nil, err
 	}
 	return setup, nil
-}
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // mapping returns the key/value pairs of a mapping node.

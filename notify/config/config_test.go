@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,26 @@ colour: blue
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+// The README's example notify file loads.
+func TestTheReadmeExampleLoads(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "The notify file (strict YAML")
+	_, rest, ok2 := strings.Cut(rest, "```yaml\n")
+	block, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no example notify file in the README")
+	}
+	for _, v := range []string{"DCZ_WECOM_KEY", "XFJ_DINGTALK_TOKEN", "XFJ_DINGTALK_SECRET", "SMTP_PASSWORD", "CASE_SYSTEM_SECRET"} {
+		t.Setenv(v, "x")
+	}
+	s, err := config.Parse("README.md", []byte(block), nil)
+	if err != nil || len(s.Channels) != 4 || len(s.Router.Routes) != 4 {
+		t.Errorf("%v", err)
 	}
 }
