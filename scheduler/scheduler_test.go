@@ -132,8 +132,13 @@ func TestLeadCatchesUpThenTicksOnScheduleTogether(t *testing.T) {
 			if a[i].Now.Nanosecond() != 0 {
 				t.Errorf("tick %d reasons about %s, not a scheduled whole second", i, a[i].Now)
 			}
-			if i > 0 && a[i].Now.Sub(a[i-1].Now) != time.Second {
-				t.Errorf("ticks %s then %s: not one second apart", a[i-1].Now, a[i].Now)
+			// One second apart, or a whole number of seconds when a busy
+			// machine made a tick overrun and the next instant was skipped.
+			if i == 0 {
+				continue
+			}
+			if gap := a[i].Now.Sub(a[i-1].Now); gap < time.Second || gap%time.Second != 0 {
+				t.Errorf("ticks %s then %s: not whole seconds apart", a[i-1].Now, a[i].Now)
 			}
 		}
 
