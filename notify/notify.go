@@ -60,6 +60,7 @@ type Message struct {
 	Unit           string    `json:"unit,omitempty"` // the responsible unit's code
 	UnitName       string    `json:"unit_name,omitempty"`
 	Recipients     []string  `json:"recipients"`
+	RecipientNames []string  `json:"recipient_names"` // units by name, groups as they are
 	Status         string    `json:"status"` // the notice's status when sent: open | acknowledged | resolved
 	RaisedAt       time.Time `json:"raised_at"`
 	QueuedAt       time.Time `json:"queued_at"` // when this sending was raised
@@ -81,6 +82,12 @@ func NewMessage(n *models.Notice, d *models.Delivery, unitNames map[string]strin
 		Subject: mask.Text(n.SubjectKey), CaseNo: mask.Text(n.CaseNo), Unit: n.UnitCode, UnitName: unitNames[n.UnitCode],
 		Recipients: Recipients(n), Status: n.Status, RaisedAt: n.RaisedAt.In(loc), QueuedAt: d.CreatedAt.In(loc),
 		Channel: d.Channel, Location: loc,
+	}
+	for _, r := range m.Recipients {
+		if name := unitNames[r]; name != "" {
+			r = name
+		}
+		m.RecipientNames = append(m.RecipientNames, r)
 	}
 	return m
 }
@@ -117,7 +124,7 @@ func (m *Message) facts() [][2]string {
 		facts = append(facts, [2]string{"对象", m.Subject})
 	}
 	facts = append(facts,
-		[2]string{"发送对象", strings.Join(m.Recipients, "、")},
+		[2]string{"发送对象", strings.Join(m.RecipientNames, "、")},
 		[2]string{"首次发出", m.RaisedAt.Format("2006-01-02 15:04")},
 		[2]string{"本次发送", fmt.Sprintf("第 %d 次（%s）", m.SendSeq, m.QueuedAt.Format("2006-01-02 15:04"))},
 		[2]string{"规则", m.Rule},

@@ -48,7 +48,7 @@ func TestSendsMarkdownAndReadsErrcodes(t *testing.T) {
 	if _, err := n.Send(context.Background(), notifytest.Message()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"### 【督办】C-2026-0042 已超期 4 天", "> 责任单位：住建局（zjj）", "> 编号：notice/12/2", "第 2 次", "410102********1234", "138****1234"} {
+	for _, want := range []string{"### 【督办】C-2026-0042 已超期 4 天", "> 责任单位：住建局（zjj）", "> 发送对象：住建局、督查组", "> 编号：notice/12/2", "第 2 次", "410102********1234", "138****1234"} {
 		if !strings.Contains(content, want) {
 			t.Errorf("content lacks %q:\n%s", want, content)
 		}
