@@ -41,6 +41,9 @@ type Channel struct {
 	Name     string
 	Type     string // webhook | wecom | dingtalk | email
 	Timeout  time.Duration
+	// Interval spaces the sends of one worker to the channel (robots take
+	// 20 messages a minute); 0 sends as fast as the receiver answers.
+	Interval time.Duration
 	Notifier Notifier
 }
 

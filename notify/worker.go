@@ -35,7 +35,8 @@ type Worker struct {
 	once      sync.Once
 	byName    map[string]*Channel
 	names     []string
-	unitsMu   sync.Mutex
+	mu        sync.Mutex
+	lastSend  map[string]time.Time // by channel
 	unitNames map[string]string
 	unitsAt   time.Time
 }
@@ -43,6 +44,7 @@ type Worker struct {
 func (w *Worker) init() {
 	w.once.Do(func() {
 		w.byName = map[string]*Channel{}
+		w.lastSend = map[string]time.Time{}
 		for _, c := range w.Channels {
 			w.byName[c.Name] = c
 			w.names = append(w.names, c.Name)
@@ -212,7 +214,7 @@ func (w *Worker) sendChannel(ctx context.Context, ch *Channel) (int, error) {
 	units := w.units(ctx)
 	handled := 0
 	for _, d := range due {
-		if ctx.Err() != nil {
+		if !w.paced(ctx, ch) {
 			break
 		}
 		n, ok := notices[d.NoticeID]
@@ -221,9 +223,29 @@ func (w *Worker) sendChannel(ctx context.Context, ch *Channel) (int, error) {
 		}
 		if w.attempt(ctx, ch, &d, &n, units) {
 			handled++
+			w.mu.Lock()
+			w.lastSend[ch.Name] = time.Now()
+			w.mu.Unlock()
 		}
 	}
 	return handled, nil
+}
+
+// paced waits until the channel's interval since this worker's last send
+// has passed; false when ctx ended first.
+func (w *Worker) paced(ctx context.Context, ch *Channel) bool {
+	w.mu.Lock()
+	wait := time.Until(w.lastSend[ch.Name].Add(ch.Interval))
+	w.mu.Unlock()
+	if ch.Interval <= 0 || wait <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(wait):
+		return true
+	}
 }
 
 // attempt claims one delivery, sends it and records the result. It reports
@@ -296,8 +318,8 @@ func (w *Worker) attempt(ctx context.Context, ch *Channel, d *models.Delivery, n
 
 // units returns unit names, read at most once a minute.
 func (w *Worker) units(ctx context.Context) map[string]string {
-	w.unitsMu.Lock()
-	defer w.unitsMu.Unlock()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.unitNames != nil && time.Since(w.unitsAt) < time.Minute {
 		return w.unitNames
 	}

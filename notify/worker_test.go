@@ -297,3 +297,33 @@ func TestABacklogSendsOnlyTheLatestSendingOfANotice(t *testing.T) {
 		}
 	})
 }
+
+func TestARobotChannelIsPaced(t *testing.T) {
+	s, err := store.Open(context.Background(), storetest.SQLite.NewDSN(t), store.Options{Clock: clock.Real{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	raise(t, s, 1, 4, "督办", "zjj")
+	var mu sync.Mutex
+	var at []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	w := worker(t, s, srv.URL, "a", nil)
+	w.Channels[0].Interval = 150 * time.Millisecond
+	drain(t, s, 10*time.Second, w)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) != 4 {
+		t.Fatalf("%d arrived", len(at))
+	}
+	for i := 1; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < 140*time.Millisecond {
+			t.Errorf("sends %d and %d only %s apart", i-1, i, gap)
+		}
+	}
+}

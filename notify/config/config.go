@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +64,11 @@ func (e Error) Error() string { return strings.Join(e, "\n") }
 
 // DefaultTimeout bounds one delivery attempt unless a channel says otherwise.
 const DefaultTimeout = 10 * time.Second
+
+// RobotRate is how many messages a minute a WeCom or DingTalk group robot
+// takes (both refuse more than 20): their channels space their sends so,
+// unless the file's rate_per_minute says otherwise.
+var RobotRate = map[string]int{"wecom": 20, "dingtalk": 20}
 
 // Types lists the channel types.
 var Types = []string{"webhook", "wecom", "dingtalk", "email"}
@@ -293,6 +299,7 @@ func (l *loader) channels(n ast.Node) []*notify.Channel {
 			continue
 		}
 		var name, typ, timeout string
+		var rate ast.Node
 		var nameNode ast.Node = item
 		rest := &ast.MappingNode{BaseNode: &ast.BaseNode{}}
 		if m, ok := item.(*ast.MappingNode); ok {
@@ -306,6 +313,8 @@ func (l *loader) channels(n ast.Node) []*notify.Channel {
 				typ = mv.Value.GetToken().Value
 			case "timeout":
 				timeout = mv.Value.GetToken().Value
+			case "rate_per_minute":
+				rate = mv.Value
 			default:
 				rest.Values = append(rest.Values, mv)
 			}
@@ -324,6 +333,17 @@ func (l *loader) channels(n ast.Node) []*notify.Channel {
 		}
 		seen[name] = line
 		ch := &notify.Channel{Name: name, Type: typ, Timeout: l.duration(item, "channel "+name+": timeout", timeout, DefaultTimeout)}
+		perMinute := RobotRate[typ]
+		if rate != nil {
+			n, err := strconv.Atoi(rate.GetToken().Value)
+			if err != nil || n < 0 {
+				l.at(rate, "rate_per_minute: %q is not a whole number of messages (0: no limit)", rate.GetToken().Value)
+			}
+			perMinute = n
+		}
+		if perMinute > 0 {
+			ch.Interval = time.Minute / time.Duration(perMinute)
+		}
 		var err error
 		decode := func(cfg any) bool {
 			if len(rest.Values) == 0 {

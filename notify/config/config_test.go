@@ -25,6 +25,9 @@ func TestTheExampleFileLoadsAndRoutes(t *testing.T) {
 		t.Errorf("retry %+v, zone %s", s.Retry, s.Location)
 	}
 	for _, c := range s.Channels {
+		if want := map[string]time.Duration{"dcz-wecom": 3 * time.Second, "xfj-dingtalk": 3 * time.Second}[c.Name]; c.Interval != want {
+			t.Errorf("%s: spaced by %s, want %s", c.Name, c.Interval, want)
+		}
 		if want := map[string]time.Duration{"case-system": 5 * time.Second}[c.Name]; want != 0 && c.Timeout != want || want == 0 && c.Timeout != config.DefaultTimeout {
 			t.Errorf("%s: timeout %s", c.Name, c.Timeout)
 		}
@@ -55,6 +58,7 @@ channels:
     type: webhook
     url: https://x.example/hook
     sekret: oops
+    rate_per_minute: lots
   - name: c
     type: pager
   - name: a
@@ -71,17 +75,18 @@ colour: blue
 		t.Fatal("a bad file loaded")
 	}
 	for _, want := range []string{
-		"notify.yaml:15:10: environment variable NOT_SET_ANYWHERE is not set",
+		"notify.yaml:16:10: environment variable NOT_SET_ANYWHERE is not set",
 		"notify.yaml:1:11: unknown timezone",
 		`notify.yaml:2:9: initial_backoff: "soon" is not a duration`,
 		"notify.yaml:4:5: channel a (wecom): url: want the robot's webhook address",
 		`notify.yaml:10:5: unknown field "sekret"`,
-		`notify.yaml:11:5: channel c: type "pager"`,
-		"notify.yaml:13:11: channel a is already defined at line 4",
-		`notify.yaml:17:6: level "紧急"`,
-		`notify.yaml:18:6: route names channel "zz"`,
-		"notify.yaml:19:6: route without channels",
-		`notify.yaml:20:1: unknown key "colour"`,
+		`notify.yaml:11:22: rate_per_minute: "lots" is not a whole number`,
+		`notify.yaml:12:5: channel c: type "pager"`,
+		"notify.yaml:14:11: channel a is already defined at line 4",
+		`notify.yaml:18:6: level "紧急"`,
+		`notify.yaml:19:6: route names channel "zz"`,
+		"notify.yaml:20:6: route without channels",
+		`notify.yaml:21:1: unknown key "colour"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
