@@ -38,9 +38,9 @@ type Notifier interface {
 
 // Channel is a configured destination.
 type Channel struct {
-	Name     string
-	Type     string // webhook | wecom | dingtalk | email
-	Timeout  time.Duration
+	Name    string
+	Type    string // webhook | wecom | dingtalk | email
+	Timeout time.Duration
 	// Interval spaces the sends of one worker to the channel (robots take
 	// 20 messages a minute); 0 sends as fast as the receiver answers.
 	Interval time.Duration
@@ -64,7 +64,7 @@ type Message struct {
 	UnitName       string    `json:"unit_name,omitempty"`
 	Recipients     []string  `json:"recipients"`
 	RecipientNames []string  `json:"recipient_names"` // units by name, groups as they are
-	Status         string    `json:"status"` // the notice's status when sent: open | acknowledged | resolved
+	Status         string    `json:"status"`          // the notice's status when sent: open | acknowledged | resolved
 	RaisedAt       time.Time `json:"raised_at"`
 	QueuedAt       time.Time `json:"queued_at"` // when this sending was raised
 	Channel        string    `json:"channel"`
