@@ -293,5 +293,6 @@ type Setting struct {
 // All lists every model, in migration order.
 func All() []any {
 	return []any{&Unit{}, &Person{}, &Petitioner{}, &Case{}, &CaseEvent{}, &ReceptionSlot{},
-		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{}, &PendingCheck{}}
+		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{},
+		&PendingCheck{}, &Lease{}, &Delivery{}}
 }

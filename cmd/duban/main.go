@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -22,6 +23,7 @@ import (
 
 	"duban/clock"
 	"duban/rules"
+	"duban/service"
 	"duban/store"
 )
 
@@ -43,6 +45,10 @@ type app struct {
 	db             string
 	tz             string
 	logLevel       string
+	logFormat      string
+	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
+	// the JSON API under /api/v1 and the pages. Nil serves 404 there.
+	web func(*service.Service) http.Handler
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -70,11 +76,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
 		return pprof.StartCPUProfile(f)
 	}
+	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
-		a.calendarCmd(), a.benchCmd())
+		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
@@ -93,7 +100,11 @@ func (a *app) logger() *slog.Logger {
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
 }
 
 func (a *app) location() (*time.Location, error) {

@@ -172,10 +172,7 @@ func TestTwoProcessesTickingAtOnce(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dsn := storetest.MySQL.NewDSN(t)
-	bin := filepath.Join(t.TempDir(), "duban")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	db := "--db=" + dsn
 	mustRun(t, "import", db, "--kind", "units", "testdata/units.jsonl")
 	mustRun(t, "import", db, "testdata/cases.jsonl")
