@@ -85,3 +85,17 @@ func mustLoad(t *testing.T, files map[string]string) *RuleSet {
 	}
 	return rs
 }
+
+func TestHiddenDirectoriesAreNotRules(t *testing.T) {
+	good, _ := os.ReadFile("defaults/roster.yaml")
+	// What a Kubernetes ConfigMap mount looks like: the files live in a
+	// hidden, timestamped directory.
+	files := fstest.MapFS{
+		"roster.yaml":                        {Data: good},
+		"..2026_11_25_08_00_00.1/roster.yaml": {Data: good},
+	}
+	rs, err := Load(files, Options{})
+	if err != nil || len(rs.Rules) != 1 {
+		t.Fatalf("Load = %v, %v", rs, err)
+	}
+}

@@ -322,6 +322,11 @@ func ruleFiles(fsys fs.FS) (names, calendars []string, err error) {
 			return err
 		}
 		if d.IsDir() {
+			// Hidden directories are not rules: a Kubernetes ConfigMap mount
+			// keeps its real files in ..<timestamp>/ beside the links to them.
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
 			return nil
 		}
 		switch ext := path.Ext(p); {

@@ -18,9 +18,23 @@ func (s *Store) ChangedCases(ctx context.Context, since time.Time) ([]string, er
 	return s.strings(ctx, "SELECT case_no FROM cases WHERE updated_at >= ?", s.timeArg(since))
 }
 
-// ChangedPetitioners lists the petitioners of the cases written at or after since.
+// ChangedPetitioners lists the petitioners of the cases written at or after
+// since. (Deduplicated here: with DISTINCT, SQLite walks the petitioner index
+// over every case instead of the few rows updated_at finds.)
 func (s *Store) ChangedPetitioners(ctx context.Context, since time.Time) ([]string, error) {
-	return s.strings(ctx, "SELECT DISTINCT petitioner_key FROM cases WHERE updated_at >= ? AND petitioner_key <> ''", s.timeArg(since))
+	keys, err := s.strings(ctx, "SELECT petitioner_key FROM cases WHERE updated_at >= ?", s.timeArg(since))
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(keys))
+	out := keys[:0]
+	for _, k := range keys {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 // DueChecks lists the subjects of a kind with a pending check in [from, to].
