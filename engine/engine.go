@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"duban/models"
@@ -126,12 +127,30 @@ func (e *Engine) Tick(ctx context.Context, rs *rules.RuleSet, now time.Time, opt
 			return nil, fmt.Errorf("last rule runs: %w", err)
 		}
 	}
-	for _, p := range planPasses(selected) {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	// Passes read different subjects and run side by side; outcomes are
+	// reported one at a time.
+	if opts.OnOutcome != nil {
+		var mu sync.Mutex
+		emit := opts.OnOutcome
+		opts.OnOutcome = func(o Outcome) {
+			mu.Lock()
+			defer mu.Unlock()
+			emit(o)
 		}
-		runs := e.runPass(ctx, tick, rep.TickID, p, opts, last)
-		rep.Runs = append(rep.Runs, runs...)
+	}
+	passes := planPasses(selected)
+	runs := make([][]*models.RuleRun, len(passes))
+	var wg sync.WaitGroup
+	for i, p := range passes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i] = e.runPass(ctx, tick, rep.TickID, p, opts, last)
+		}()
+	}
+	wg.Wait()
+	for _, r := range runs {
+		rep.Runs = append(rep.Runs, r...)
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err

@@ -94,7 +94,7 @@ func anys(keys []string) []any {
 // CasesByNo calls fn with pages of the named cases.
 func (s *Store) CasesByNo(ctx context.Context, caseNos []string, pageSize int, fn func([]rules.Case) error) error {
 	return chunks(caseNos, min(pageSize, 500), func(keys []string) error {
-		rows, err := s.SQL.QueryContext(ctx, caseSelect+" WHERE case_no IN ("+placeholders(len(keys))+")", anys(keys)...)
+		rows, err := s.SQL.QueryContext(ctx, s.caseSelect()+" WHERE case_no IN ("+placeholders(len(keys))+")", anys(keys)...)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (s *Store) CasesByNo(ctx context.Context, caseNos []string, pageSize int, f
 // cases received at or after since.
 func (s *Store) PetitionersByKey(ctx context.Context, keys []string, since time.Time, pageSize int, fn func([]rules.Petitioner) error) error {
 	return chunks(keys, min(pageSize, 500), func(part []string) error {
-		rows, err := s.SQL.QueryContext(ctx, petitionerSelect+" WHERE petitioner_key IN ("+placeholders(len(part))+
+		rows, err := s.SQL.QueryContext(ctx, s.petitionerSelect()+" WHERE petitioner_key IN ("+placeholders(len(part))+
 			") AND received_at >= ? ORDER BY petitioner_key, received_at, id", append(anys(part), s.timeArg(since))...)
 		if err != nil {
 			return err

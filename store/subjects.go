@@ -85,24 +85,39 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-const caseSelect = `SELECT id, case_no, petitioner_key, petitioner_name, channel, category, group_size,
-	received_at, reception_leader, accepted_at, assigned_unit, assigned_at, due_at, extended_due_at,
-	closed_at, return_visit_at, status, escalated, law_related FROM cases`
+// caseSelect reads cases as rules see them. On SQLite the datetime columns
+// are read as text and parsed by parseSQLiteTime, the tick's hottest cost.
+func (s *Store) caseSelect() string {
+	t := s.textTimes
+	return `SELECT id, case_no, petitioner_key, petitioner_name, channel, category, group_size,
+	` + t("received_at") + `, reception_leader, ` + t("accepted_at") + `, assigned_unit, ` + t("assigned_at") + `, ` +
+		t("due_at") + `, ` + t("extended_due_at") + `, ` + t("closed_at") + `, ` + t("return_visit_at") + `,
+	status, escalated, law_related FROM cases`
+}
 
-// caseRow scans one case row; its Null* fields are reused between rows.
+// textTimes reads a datetime column so that textTime can scan it.
+func (s *Store) textTimes(col string) string {
+	if s.Dialect == SQLite {
+		return "CAST(" + col + " AS TEXT)"
+	}
+	return col
+}
+
+// caseRow scans one case row; its holders are reused between rows.
 type caseRow struct {
-	id                                                             int64
-	accepted, assigned, due, extended, closed, returnVisit         sql.NullTime
-	petitionerKey, petitionerName, category, receptionLeader, unit sql.NullString
+	id                                                               int64
+	received, accepted, assigned, due, extended, closed, returnVisit textTime
+	petitionerKey, petitionerName, category, receptionLeader, unit   sql.NullString
 }
 
 func (r *caseRow) scan(rows *sql.Rows, c *rules.Case) error {
 	err := rows.Scan(&r.id, &c.CaseNo, &r.petitionerKey, &r.petitionerName, &c.Channel, &r.category, &c.GroupSize,
-		&c.ReceivedAt, &r.receptionLeader, &r.accepted, &r.unit, &r.assigned, &r.due, &r.extended,
+		&r.received, &r.receptionLeader, &r.accepted, &r.unit, &r.assigned, &r.due, &r.extended,
 		&r.closed, &r.returnVisit, &c.Status, &c.Escalated, &c.LawRelated)
 	if err != nil {
 		return err
 	}
+	c.ReceivedAt = r.received.Time
 	c.PetitionerID, c.PetitionerName, c.Category = r.petitionerKey.String, r.petitionerName.String, r.category.String
 	c.ReceptionLeader, c.AssignedUnit = r.receptionLeader.String, r.unit.String
 	c.AcceptedAt, c.AssignedAt, c.DueAt = r.accepted.Time, r.assigned.Time, r.due.Time
@@ -118,7 +133,7 @@ func (s *Store) StreamCases(ctx context.Context, scopes []rules.Scope, pageSize 
 	if err != nil {
 		return err
 	}
-	q := caseSelect + " WHERE id > ?"
+	q := s.caseSelect() + " WHERE id > ?"
 	if where != "" {
 		q += " AND " + where
 	}
@@ -164,7 +179,7 @@ func (s *Store) StreamCases(ctx context.Context, scopes []rules.Scope, pageSize 
 
 // CaseSubject loads one case as rules see it.
 func (s *Store) CaseSubject(ctx context.Context, caseNo string) (*rules.Case, error) {
-	rows, err := s.SQL.QueryContext(ctx, caseSelect+" WHERE case_no = ?", caseNo)
+	rows, err := s.SQL.QueryContext(ctx, s.caseSelect()+" WHERE case_no = ?", caseNo)
 	if err != nil {
 		return nil, err
 	}
@@ -183,15 +198,17 @@ func (s *Store) CaseSubject(ctx context.Context, caseNo string) (*rules.Case, er
 	return &c, nil
 }
 
-const petitionerSelect = `SELECT petitioner_key, petitioner_name, case_no, category, channel, status,
-	assigned_unit, received_at, escalated, group_size FROM cases`
+func (s *Store) petitionerSelect() string {
+	return `SELECT petitioner_key, petitioner_name, case_no, category, channel, status,
+	assigned_unit, ` + s.textTimes("received_at") + `, escalated, group_size FROM cases`
+}
 
 // StreamPetitioners calls fn with pages of petitioners, each with their cases
 // received at or after since (all when since is zero), oldest first. It reads
 // the cases in one ordered pass on the (petitioner, received_at) index, never
 // one query per petitioner. Petitioners with no case in the window are skipped.
 func (s *Store) StreamPetitioners(ctx context.Context, since time.Time, pageSize int, fn func([]rules.Petitioner) error) error {
-	q := petitionerSelect + " WHERE petitioner_key > ? AND petitioner_key IS NOT NULL AND received_at >= ?" +
+	q := s.petitionerSelect() + " WHERE petitioner_key > ? AND petitioner_key IS NOT NULL AND received_at >= ?" +
 		" ORDER BY petitioner_key, received_at, id LIMIT ?"
 	stmt, err := s.SQL.PrepareContext(ctx, q)
 	if err != nil {
@@ -251,7 +268,7 @@ func (s *Store) petitionerPage(ctx context.Context, stmt *sql.Stmt, after string
 }
 
 func (s *Store) onePetitioner(ctx context.Context, key string, since time.Time) (*rules.Petitioner, error) {
-	rows, err := s.SQL.QueryContext(ctx, petitionerSelect+" WHERE petitioner_key = ? AND received_at >= ? ORDER BY received_at, id", key, utc(since))
+	rows, err := s.SQL.QueryContext(ctx, s.petitionerSelect()+" WHERE petitioner_key = ? AND received_at >= ? ORDER BY received_at, id", key, utc(since))
 	if err != nil {
 		return nil, err
 	}
@@ -274,14 +291,16 @@ func (s *Store) PetitionerSubject(ctx context.Context, key string, since time.Ti
 func scanPetitioners(rows *sql.Rows) ([]rules.Petitioner, string, int, error) {
 	var out []rules.Petitioner
 	var name, category, unit sql.NullString
+	var received textTime
 	n := 0
 	for rows.Next() {
 		var key string
 		var c rules.CaseBrief
 		if err := rows.Scan(&key, &name, &c.CaseNo, &category, &c.Channel, &c.Status, &unit,
-			&c.ReceivedAt, &c.Escalated, &c.GroupSize); err != nil {
+			&received, &c.Escalated, &c.GroupSize); err != nil {
 			return nil, "", 0, err
 		}
+		c.ReceivedAt = received.Time
 		n++
 		c.Category, c.AssignedUnit = category.String, unit.String
 		c.Open = c.Status == "received" || c.Status == "accepted" || c.Status == "assigned"
