@@ -29,6 +29,7 @@ type dialect struct {
 	addDays   func(date string, n string) string
 	ignore    string // how an INSERT skips existing keys
 	dateType  string
+	least     string // the smaller of two values
 }
 
 var sqliteDialect = dialect{
@@ -36,6 +37,7 @@ var sqliteDialect = dialect{
 	addDays:   func(d, n string) string { return "date(" + d + ", '+' || (" + n + ") || ' days')" },
 	ignore:    "INSERT OR IGNORE INTO",
 	dateType:  "TEXT",
+	least:     "MIN",
 }
 
 var mysqlDialect = dialect{
@@ -43,6 +45,7 @@ var mysqlDialect = dialect{
 	addDays:   func(d, n string) string { return "(" + d + " + INTERVAL (" + n + ") DAY)" },
 	ignore:    "INSERT IGNORE INTO",
 	dateType:  "DATE",
+	least:     "LEAST",
 }
 
 // Peer runs the hand-written SQL at now and counts what each rule matched.
@@ -93,8 +96,8 @@ func Peer(ctx context.Context, s *store.Store, cal *calendar.Calendar, now time.
 	// (a deadline is the end of its day).
 	base := "COALESCE(" + d.localDate("due_at") + ", " + periodEnd("accepted_at", "60") + ")"
 	due := "CASE WHEN extended_due_at IS NOT NULL AND " + d.localDate("extended_due_at") + " > " + base +
-		" THEN (SELECT MIN(x) FROM (SELECT " + d.localDate("extended_due_at") + " AS x UNION ALL SELECT MIN(day) FROM peer_workdays WHERE is_workday = 1 AND day >= " +
-		d.addDays(base, "30") + ") caps) ELSE " + base + " END"
+		" THEN " + d.least + "(" + d.localDate("extended_due_at") + ", (SELECT MIN(day) FROM peer_workdays WHERE is_workday = 1 AND day >= " +
+		d.addDays(base, "30") + ")) ELSE " + base + " END"
 	dueOf := "SELECT case_no, " + due + " AS due FROM cases WHERE " + open
 	statements := []struct{ rule, sql string }{
 		{"handoff.next_day", "SELECT case_no AS k FROM cases WHERE channel = 'leader_reception' AND " + open +

@@ -252,7 +252,7 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		states[i] = st
 	}
 	pr := &passRun{engine: e, ctx: ctx, tick: tick, states: states, emit: opts.OnOutcome, dry: opts.DryRun,
-		subject: p.subject, window: p.window}
+		subject: p.subject, window: p.window, tickID: tickID}
 	casePage := func(feed func(page) error) func(cs []rules.Case) error {
 		return func(cs []rules.Case) error {
 			return feed(page{n: len(cs), at: func(w *evaluator, i int) (any, subjectRef) {

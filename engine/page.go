@@ -84,6 +84,7 @@ type passRun struct {
 	dry     bool
 	subject string
 	window  time.Duration
+	tickID  string
 }
 
 // run streams pages into the pipeline; stream calls feed once per page and
@@ -127,7 +128,7 @@ func (p *passRun) run(stream func(feed func(page) error) error) error {
 // evaluate runs every rule of the pass on one page. It only reads shared state.
 func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResult {
 	now := p.tick.Now
-	res := &pageResult{batch: &store.Batch{Now: now}, tallies: make([]tally, len(p.states))}
+	res := &pageResult{batch: &store.Batch{Now: now, TickID: p.tickID}, tallies: make([]tally, len(p.states))}
 	for i := 0; i < pg.n; i++ {
 		env, ref := pg.at(w, i)
 		if !p.dry {

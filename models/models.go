@@ -134,6 +134,9 @@ type Episode struct {
 	Seq         int        `gorm:"not null;uniqueIndex:idx_episode_key,priority:3"`
 	OpenedAt    time.Time  `gorm:"not null"`
 	ResolvedAt  *time.Time `gorm:"index:idx_episode_open,priority:2"`
+	// TickID is the tick that opened the episode: after a multi-row insert
+	// that skips existing keys, it tells this tick's rows from another's.
+	TickID string `gorm:"size:48;not null;default:''"`
 }
 
 // Notice statuses.
@@ -169,6 +172,8 @@ type Notice struct {
 	AckComment  string     `gorm:"size:1024"`
 	ResolvedAt  *time.Time ``
 	Evidence    string     `gorm:"type:text"` // JSON: why the rule fired
+	// SentTick is the tick that last sent the notice (see Episode.TickID).
+	SentTick string `gorm:"size:48;not null;default:''"`
 }
 
 // Outbox is one sending of a notice waiting for delivery; written in the same
@@ -200,6 +205,7 @@ type Flag struct {
 	Subject  string    `gorm:"size:128"` // the subject that raised it (the petitioner for repeat petitions)
 	SetAt    time.Time `gorm:"not null"`
 	Evidence string    `gorm:"type:text"`
+	TickID   string    `gorm:"size:48;not null;default:''"` // see Episode.TickID
 }
 
 // Accountability entry kinds.

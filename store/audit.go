@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -52,10 +53,11 @@ func ChainHash(r *models.AccountabilityRecord) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// appendChain appends entries in the caller's transaction, skipping any whose
-// dedup key is already in the log. It holds the head row's lock until the
-// transaction ends, so appends from several replicas queue up in order.
-func (s *Store) appendChain(ctx context.Context, tx *sql.Tx, recs []*models.AccountabilityRecord, now time.Time) ([]bool, error) {
+// appendChain appends entries in the caller's transaction, in one multi-row
+// statement. It holds the head row's lock until the transaction ends, so
+// appends from several replicas queue up in order. An entry whose dedup key
+// exists fails the transaction: callers only append for episodes they opened.
+func (s *Store) appendChain(ctx context.Context, tx *sql.Tx, recs []*models.AccountabilityRecord, now time.Time) error {
 	q := "SELECT seq, hash FROM audit_heads WHERE id = 1"
 	if s.Dialect == MySQL {
 		q += " FOR UPDATE"
@@ -63,38 +65,27 @@ func (s *Store) appendChain(ctx context.Context, tx *sql.Tx, recs []*models.Acco
 	var headSeq int64
 	var headHash string
 	if err := tx.QueryRowContext(ctx, q).Scan(&headSeq, &headHash); err != nil {
-		return nil, fmt.Errorf("accountability chain head: %w", err)
+		return fmt.Errorf("accountability chain head: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, s.insertSQL("accountability_records", []string{"seq", "kind", "dedup_key", "rule_id",
-		"subject_kind", "subject_key", "case_no", "unit_code", "grade", "reason", "evidence", "ref_seq", "decision",
-		"reviewer", "created_at", "prev_hash", "hash"}, true))
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
-	won := make([]bool, len(recs))
+	at := s.timeArg(now)
+	rows := make([][]any, len(recs))
 	for i, r := range recs {
 		r.Seq, r.PrevHash, r.CreatedAt = headSeq+1, headHash, utc(now)
 		r.Hash = ChainHash(r)
-		res, err := stmt.ExecContext(ctx, r.Seq, r.Kind, r.DedupKey, r.RuleID, r.SubjectKind, r.SubjectKey, r.CaseNo,
-			r.UnitCode, r.Grade, r.Reason, r.Evidence, r.RefSeq, r.Decision, r.Reviewer, r.CreatedAt, r.PrevHash, r.Hash)
-		if err != nil {
-			return nil, fmt.Errorf("accountability record %s: %w", r.DedupKey, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		if id, err := res.LastInsertId(); err == nil {
-			r.ID = uint64(id)
-		}
-		won[i] = true
+		rows[i] = []any{r.Seq, r.Kind, r.DedupKey, r.RuleID, r.SubjectKind, r.SubjectKey, r.CaseNo, r.UnitCode, r.Grade,
+			r.Reason, r.Evidence, r.RefSeq, r.Decision, r.Reviewer, at, r.PrevHash, r.Hash}
 		headSeq, headHash = r.Seq, r.Hash
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_heads SET seq = ?, hash = ?, updated_at = ? WHERE id = 1",
-		headSeq, headHash, utc(now)); err != nil {
-		return nil, fmt.Errorf("accountability chain head: %w", err)
+	if err := s.insertRows(ctx, tx, "accountability_records", []string{"seq", "kind", "dedup_key", "rule_id",
+		"subject_kind", "subject_key", "case_no", "unit_code", "grade", "reason", "evidence", "ref_seq", "decision",
+		"reviewer", "created_at", "prev_hash", "hash"}, rows, false); err != nil {
+		return fmt.Errorf("accountability records: %w", err)
 	}
-	return won, nil
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_heads SET seq = ?, hash = ?, updated_at = ? WHERE id = 1",
+		headSeq, headHash, at); err != nil {
+		return fmt.Errorf("accountability chain head: %w", err)
+	}
+	return nil
 }
 
 // Review decisions.
@@ -133,12 +124,11 @@ func (s *Store) AppendReview(ctx context.Context, refSeq int64, decision, reason
 			return err
 		}
 		rec.DedupKey = fmt.Sprintf("review/%d/%d", refSeq, n+1)
-		won, err := s.appendChain(ctx, tx, []*models.AccountabilityRecord{rec}, s.now())
-		if err != nil {
+		if err := s.appendChain(ctx, tx, []*models.AccountabilityRecord{rec}, s.now()); err != nil {
+			if isDuplicateKey(err) {
+				return fmt.Errorf("review of record %d was written concurrently; try again", refSeq)
+			}
 			return err
-		}
-		if !won[0] {
-			return fmt.Errorf("review of record %d was written concurrently; try again", refSeq)
 		}
 		out = rec
 		return nil
@@ -232,4 +222,9 @@ func short(h string) string {
 		return "(none)"
 	}
 	return h
+}
+
+func isDuplicateKey(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "Duplicate entry")
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"duban/models"
@@ -118,7 +121,10 @@ type Resolve struct {
 
 // Batch is everything one page of subjects changes, written in one transaction.
 type Batch struct {
-	Now      time.Time
+	Now time.Time
+	// TickID marks the rows this batch writes, to tell them from another
+	// tick's writing the same keys at once. It must be unique per tick.
+	TickID   string
 	Opens    []*OpenOp
 	Reraises []*Reraise
 	Flags    []*models.Flag // labels on ongoing episodes; new ones set FlagsWon
@@ -163,11 +169,16 @@ func (b *Batch) Empty() bool {
 // twice, or by two replicas at once, it opens each episode, sends each
 // notice and appends each accountability record once.
 func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
+	if b.TickID == "" {
+		var r [8]byte
+		crand.Read(r[:])
+		b.TickID = "batch-" + hex.EncodeToString(r[:])
+	}
 	now := utc(b.Now)
 	at := s.timeArg(now)
 	return s.txSQL(ctx, func(tx *sql.Tx) error {
 		b.reset()
-		if err := s.openEpisodes(ctx, tx, b.Opens, now); err != nil {
+		if err := s.openEpisodes(ctx, tx, b.Opens, now, b.TickID); err != nil {
 			return err
 		}
 		var notices [][]any
@@ -202,7 +213,7 @@ func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		won, err := s.insertFlags(ctx, tx, flags, now)
+		won, err := s.insertFlags(ctx, tx, flags, now, b.TickID)
 		if err != nil {
 			return err
 		}
@@ -214,14 +225,14 @@ func (s *Store) ApplyBatch(ctx context.Context, b *Batch) error {
 			}
 		}
 		if len(records) > 0 {
-			if _, err := s.appendChain(ctx, tx, records, now); err != nil {
+			if err := s.appendChain(ctx, tx, records, now); err != nil {
 				return err
 			}
 		}
-		if err := s.reraise(ctx, tx, b.Reraises, now); err != nil {
+		if err := s.reraise(ctx, tx, b.Reraises, now, b.TickID); err != nil {
 			return err
 		}
-		if b.FlagsWon, err = s.insertFlags(ctx, tx, b.Flags, now); err != nil {
+		if b.FlagsWon, err = s.insertFlags(ctx, tx, b.Flags, now, b.TickID); err != nil {
 			return err
 		}
 		if err := s.resolve(ctx, tx, b.Resolves, now); err != nil {
@@ -235,86 +246,155 @@ var noticeColumns = []string{"episode_id", "dedup_key", "rule_id", "subject_kind
 	"level", "title", "body", "unit_code", "recipients", "status", "raised_at", "last_sent_at", "send_count",
 	"acked_by", "ack_comment", "evidence"}
 
-// openEpisodes inserts each new episode unless its key exists; Won tells
-// whether this transaction opened it.
-func (s *Store) openEpisodes(ctx context.Context, tx *sql.Tx, opens []*OpenOp, now time.Time) error {
+// openEpisodes inserts the new episodes in multi-row statements that skip
+// existing keys, then reads back which rows carry this tick's id: those are
+// the episodes this transaction opened (Won); the others were opened first by
+// another tick.
+func (s *Store) openEpisodes(ctx context.Context, tx *sql.Tx, opens []*OpenOp, now time.Time, tickID string) error {
 	if len(opens) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, s.insertSQL("episodes",
-		[]string{"rule_id", "subject_kind", "subject_key", "seq", "opened_at"}, true))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, o := range opens {
+	at := s.timeArg(now)
+	rows := make([][]any, len(opens))
+	for i, o := range opens {
 		ep := &o.Episode
-		ep.OpenedAt = now
-		res, err := stmt.ExecContext(ctx, ep.RuleID, ep.SubjectKind, ep.SubjectKey, ep.Seq, s.timeArg(now))
+		ep.OpenedAt, ep.TickID = now, tickID
+		rows[i] = []any{ep.RuleID, ep.SubjectKind, ep.SubjectKey, ep.Seq, at, tickID}
+	}
+	if err := s.insertRows(ctx, tx, "episodes", []string{"rule_id", "subject_kind", "subject_key", "seq", "opened_at", "tick_id"}, rows, true); err != nil {
+		return fmt.Errorf("open episodes: %w", err)
+	}
+	type key struct {
+		rule, subject string
+		seq           int
+	}
+	byKey := make(map[key]*OpenOp, len(opens))
+	subjects := make([]string, 0, len(opens))
+	for _, o := range opens {
+		byKey[key{o.Episode.RuleID, o.Episode.SubjectKey, o.Episode.Seq}] = o
+		subjects = append(subjects, o.Episode.SubjectKey)
+	}
+	return chunks(subjects, 500, func(part []string) error {
+		r, err := tx.QueryContext(ctx, "SELECT id, rule_id, subject_key, seq FROM episodes WHERE tick_id = ? AND subject_key IN ("+
+			placeholders(len(part))+")", append([]any{tickID}, anys(part)...)...)
 		if err != nil {
-			return fmt.Errorf("open episode %s/%s: %w", ep.RuleID, ep.SubjectKey, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			id, err := res.LastInsertId()
-			if err != nil {
+		defer r.Close()
+		for r.Next() {
+			var id uint64
+			var k key
+			if err := r.Scan(&id, &k.rule, &k.subject, &k.seq); err != nil {
 				return err
 			}
-			o.Won, ep.ID = true, uint64(id)
+			if o, ok := byKey[k]; ok {
+				o.Won, o.Episode.ID = true, id
+			}
 		}
-	}
-	return nil
+		return r.Err()
+	})
 }
 
-// insertFlags inserts labels unless they exist, reporting which were new.
-func (s *Store) insertFlags(ctx context.Context, tx *sql.Tx, flags []*models.Flag, now time.Time) ([]bool, error) {
+// insertFlags inserts labels unless they exist, reporting which were new
+// (read back by this tick's id, as for episodes).
+func (s *Store) insertFlags(ctx context.Context, tx *sql.Tx, flags []*models.Flag, now time.Time, tickID string) ([]bool, error) {
 	won := make([]bool, len(flags))
 	if len(flags) == 0 {
 		return won, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, s.insertSQL("flags",
-		[]string{"case_no", "label", "rule_id", "subject", "set_at", "evidence"}, true))
+	at := s.timeArg(now)
+	rows := make([][]any, len(flags))
+	caseNos := make([]string, 0, len(flags))
+	for i, f := range flags {
+		f.SetAt, f.TickID = now, tickID
+		rows[i] = []any{f.CaseNo, f.Label, f.RuleID, f.Subject, at, f.Evidence, tickID}
+		caseNos = append(caseNos, f.CaseNo)
+	}
+	if err := s.insertRows(ctx, tx, "flags", []string{"case_no", "label", "rule_id", "subject", "set_at", "evidence", "tick_id"}, rows, true); err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	mine := map[[3]string]bool{}
+	err := chunks(caseNos, 500, func(part []string) error {
+		r, err := tx.QueryContext(ctx, "SELECT case_no, label, rule_id FROM flags WHERE tick_id = ? AND case_no IN ("+
+			placeholders(len(part))+")", append([]any{tickID}, anys(part)...)...)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var k [3]string
+			if err := r.Scan(&k[0], &k[1], &k[2]); err != nil {
+				return err
+			}
+			mine[k] = true
+		}
+		return r.Err()
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer stmt.Close()
 	for i, f := range flags {
-		f.SetAt = now
-		res, err := stmt.ExecContext(ctx, f.CaseNo, f.Label, f.RuleID, f.Subject, s.timeArg(now), f.Evidence)
-		if err != nil {
-			return nil, fmt.Errorf("flag %s on %s: %w", f.Label, f.CaseNo, err)
-		}
-		n, _ := res.RowsAffected()
-		won[i] = n == 1
+		k := [3]string{f.CaseNo, f.Label, f.RuleID}
+		won[i] = mine[k]
+		delete(mine, k) // a label listed twice in one batch is new once
 	}
 	return won, nil
 }
 
-// reraise sends notices again: only the tick that moves a notice's send count
-// from what it saw sends it, so two replicas never both do.
-func (s *Store) reraise(ctx context.Context, tx *sql.Tx, rs []*Reraise, now time.Time) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE notices SET send_count = send_count + 1, last_sent_at = ?, title = ?, body = ?
-		WHERE id = ? AND send_count = ? AND status <> ?`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	var outbox [][]any
-	for _, r := range rs {
-		res, err := stmt.ExecContext(ctx, now, r.Title, r.Body, r.NoticeID, r.FromCount, models.NoticeResolved)
+// reraise sends notices again. A notice moves on only from the send count
+// this tick saw, so of two ticks sending it at once only one does; which
+// notices this tick moved is read back by its id.
+func (s *Store) reraise(ctx context.Context, tx *sql.Tx, rs []*Reraise, now time.Time, tickID string) error {
+	at := s.timeArg(now)
+	for start := 0; start < len(rs); start += 200 {
+		part := rs[start:min(start+200, len(rs))]
+		var titles, bodies, match strings.Builder
+		args := []any{at, tickID}
+		var titleArgs, bodyArgs, matchArgs, ids []any
+		for i, r := range part {
+			titles.WriteString(" WHEN ? THEN ?")
+			bodies.WriteString(" WHEN ? THEN ?")
+			titleArgs = append(titleArgs, r.NoticeID, r.Title)
+			bodyArgs = append(bodyArgs, r.NoticeID, r.Body)
+			if i > 0 {
+				match.WriteString(" OR ")
+			}
+			match.WriteString("(id = ? AND send_count = ?)")
+			matchArgs = append(matchArgs, r.NoticeID, r.FromCount)
+			ids = append(ids, r.NoticeID)
+		}
+		args = append(append(append(append(args, titleArgs...), bodyArgs...), matchArgs...), models.NoticeResolved)
+		q := "UPDATE notices SET send_count = send_count + 1, last_sent_at = ?, sent_tick = ?, title = CASE id" + titles.String() +
+			" END, body = CASE id" + bodies.String() + " END WHERE (" + match.String() + ") AND status <> ?"
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("re-raise notices: %w", err)
+		}
+		sent := map[uint64]bool{}
+		r, err := tx.QueryContext(ctx, "SELECT id FROM notices WHERE sent_tick = ? AND last_sent_at = ? AND id IN ("+placeholders(len(ids))+")",
+			append([]any{tickID, at}, ids...)...)
 		if err != nil {
-			return fmt.Errorf("re-raise notice %d: %w", r.NoticeID, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			r.Won = true
-			seq := r.FromCount + 1
-			outbox = append(outbox, []any{r.NoticeID, seq, fmt.Sprintf("notice/%d/%d", r.NoticeID, seq), now})
+		for r.Next() {
+			var id uint64
+			if err := r.Scan(&id); err != nil {
+				r.Close()
+				return err
+			}
+			sent[id] = true
 		}
-	}
-	if err := s.insertRows(ctx, tx, "outboxes", []string{"notice_id", "send_seq", "idem_key", "created_at"}, outbox, true); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		r.Close()
+		var outbox [][]any
+		for _, rr := range part {
+			if sent[rr.NoticeID] {
+				rr.Won = true
+				seq := rr.FromCount + 1
+				outbox = append(outbox, []any{rr.NoticeID, seq, fmt.Sprintf("notice/%d/%d", rr.NoticeID, seq), at})
+			}
+		}
+		if err := s.insertRows(ctx, tx, "outboxes", []string{"notice_id", "send_seq", "idem_key", "created_at"}, outbox, true); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
 	}
 	return nil
 }
