@@ -271,5 +271,6 @@ type Setting struct {
 // All lists every model, in migration order.
 func All() []any {
 	return []any{&Unit{}, &Person{}, &Petitioner{}, &Case{}, &CaseEvent{}, &ReceptionSlot{},
-		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{}}
+		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{},
+		&User{}, &APIToken{}, &Session{}}
 }
