@@ -227,4 +227,6 @@ func (s *Service) Review(ctx context.Context, p *auth.Principal, seq int64, deci
 }
 
 // Verify walks the accountability chain.
-func (s *Service) Verify(ctx context.Context) (*store.ChainReport, error) { return s.Store.VerifyChain(ctx) }
+func (s *Service) Verify(ctx context.Context) (*store.ChainReport, error) {
+	return s.Store.VerifyChain(ctx)
+}

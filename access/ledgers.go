@@ -10,7 +10,9 @@ import (
 	"duban/models"
 )
 
-func col(header string, width float64) export.Column { return export.Column{Header: header, Width: width} }
+func col(header string, width float64) export.Column {
+	return export.Column{Header: header, Width: width}
+}
 
 // MaxExportRows bounds one export; a larger one asks for a narrower filter.
 const MaxExportRows = 200_000

@@ -11,18 +11,18 @@ import (
 
 // RuleStatus is one loaded rule with its schedule and its last run.
 type RuleStatus struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	Subject     string          `json:"subject"`
-	Schedule    string          `json:"schedule"`
-	NextRun     time.Time       `json:"next_run"`
-	File        string          `json:"file"`
-	Line        int             `json:"line"`
-	Outcomes    []string        `json:"outcomes"` // e.g. 通知 督办, 标记 重复访, 问责 通报批评
-	OpenNotices int64           `json:"open_notices"`
-	LastRun     *RuleRun        `json:"last_run,omitempty"`
-	Warnings    []string        `json:"warnings,omitempty"`
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Subject     string    `json:"subject"`
+	Schedule    string    `json:"schedule"`
+	NextRun     time.Time `json:"next_run"`
+	File        string    `json:"file"`
+	Line        int       `json:"line"`
+	Outcomes    []string  `json:"outcomes"` // e.g. 通知 督办, 标记 重复访, 问责 通报批评
+	OpenNotices int64     `json:"open_notices"`
+	LastRun     *RuleRun  `json:"last_run,omitempty"`
+	Warnings    []string  `json:"warnings,omitempty"`
 }
 
 // RuleRun is one rule's part of its last tick.

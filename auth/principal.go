@@ -18,18 +18,18 @@ type Perm string
 // Permissions. Reading is scoped for unit users: they see their own unit's
 // (and its sub-units') notices, cases, flags and accountability entries.
 const (
-	PermNoticesRead  Perm = "notices.read"
-	PermNoticesAck   Perm = "notices.ack"
-	PermCasesRead    Perm = "cases.read"
-	PermCasesWrite   Perm = "cases.write"  // register and correct cases; accept, assign, extend, reject
-	PermCasesHandle  Perm = "cases.handle" // close, return visit, progress notes
-	PermFlagsRead    Perm = "flags.read"
-	PermAuditRead    Perm = "audit.read"
-	PermAuditReview  Perm = "audit.review"
-	PermRulesRead    Perm = "rules.read"
-	PermScoresRead   Perm = "scores.read"
-	PermSignedIn     Perm = "signed-in" // anything a signed-in user may do for themselves
-	PermPublic       Perm = "public"    // no sign-in needed
+	PermNoticesRead Perm = "notices.read"
+	PermNoticesAck  Perm = "notices.ack"
+	PermCasesRead   Perm = "cases.read"
+	PermCasesWrite  Perm = "cases.write"  // register and correct cases; accept, assign, extend, reject
+	PermCasesHandle Perm = "cases.handle" // close, return visit, progress notes
+	PermFlagsRead   Perm = "flags.read"
+	PermAuditRead   Perm = "audit.read"
+	PermAuditReview Perm = "audit.review"
+	PermRulesRead   Perm = "rules.read"
+	PermScoresRead  Perm = "scores.read"
+	PermSignedIn    Perm = "signed-in" // anything a signed-in user may do for themselves
+	PermPublic      Perm = "public"    // no sign-in needed
 )
 
 // grants is the role × permission table. Admins run the system (rules,

@@ -31,41 +31,41 @@ var everyone = []string{models.RoleAdmin, models.RoleSupervisor, models.RoleUnit
 func only(roles ...string) []string { return roles }
 
 var allowed = map[string][]string{
-	"GET /api/v1/openapi.json":                   public,
-	"GET /api/v1/me":                             everyone,
-	"GET /api/v1/units":                          everyone,
-	"GET /api/v1/notices":                        everyone,
-	"GET /api/v1/notices/counts":                 everyone,
-	"GET /api/v1/notices/export":                 everyone,
-	"GET /api/v1/notices/{id}":                   everyone,
-	"POST /api/v1/notices/{id}/ack":              only(models.RoleSupervisor, models.RoleUnit),
-	"GET /api/v1/cases":                          everyone,
-	"POST /api/v1/cases":                         only(models.RoleSupervisor),
-	"GET /api/v1/cases/{case_no}":                everyone,
-	"PATCH /api/v1/cases/{case_no}":              only(models.RoleSupervisor),
-	"POST /api/v1/cases/{case_no}/events":        only(models.RoleSupervisor, models.RoleUnit),
-	"GET /api/v1/flags":                          everyone,
-	"GET /api/v1/accountability":                 everyone,
-	"GET /api/v1/accountability/export":          everyone,
-	"GET /api/v1/accountability/verify":          everyone,
-	"GET /api/v1/accountability/{seq}":           everyone,
-	"POST /api/v1/accountability/{seq}/reviews":  only(models.RoleInspector),
-	"GET /api/v1/rules":                          only(models.RoleAdmin),
-	"GET /api/v1/scorecards":                     everyone,
-	"GET /static/{file...}":                      public,
-	"GET /login":                                 public,
-	"POST /login":                                public,
-	"POST /logout":                               everyone,
-	"GET /{$}":                                   everyone,
-	"GET /notices/{id}":                          everyone,
-	"POST /notices/{id}/ack":                     only(models.RoleSupervisor, models.RoleUnit),
-	"GET /cases":                                 everyone,
-	"GET /cases/{case_no}":                       everyone,
-	"POST /cases/{case_no}/events":               only(models.RoleSupervisor, models.RoleUnit),
-	"GET /accountability":                        everyone,
-	"POST /accountability/{seq}/review":          only(models.RoleInspector),
-	"GET /scorecard":                             everyone,
-	"GET /rules":                                 only(models.RoleAdmin),
+	"GET /api/v1/openapi.json":                  public,
+	"GET /api/v1/me":                            everyone,
+	"GET /api/v1/units":                         everyone,
+	"GET /api/v1/notices":                       everyone,
+	"GET /api/v1/notices/counts":                everyone,
+	"GET /api/v1/notices/export":                everyone,
+	"GET /api/v1/notices/{id}":                  everyone,
+	"POST /api/v1/notices/{id}/ack":             only(models.RoleSupervisor, models.RoleUnit),
+	"GET /api/v1/cases":                         everyone,
+	"POST /api/v1/cases":                        only(models.RoleSupervisor),
+	"GET /api/v1/cases/{case_no}":               everyone,
+	"PATCH /api/v1/cases/{case_no}":             only(models.RoleSupervisor),
+	"POST /api/v1/cases/{case_no}/events":       only(models.RoleSupervisor, models.RoleUnit),
+	"GET /api/v1/flags":                         everyone,
+	"GET /api/v1/accountability":                everyone,
+	"GET /api/v1/accountability/export":         everyone,
+	"GET /api/v1/accountability/verify":         everyone,
+	"GET /api/v1/accountability/{seq}":          everyone,
+	"POST /api/v1/accountability/{seq}/reviews": only(models.RoleInspector),
+	"GET /api/v1/rules":                         only(models.RoleAdmin),
+	"GET /api/v1/scorecards":                    everyone,
+	"GET /static/{file...}":                     public,
+	"GET /login":                                public,
+	"POST /login":                               public,
+	"POST /logout":                              everyone,
+	"GET /{$}":                                  everyone,
+	"GET /notices/{id}":                         everyone,
+	"POST /notices/{id}/ack":                    only(models.RoleSupervisor, models.RoleUnit),
+	"GET /cases":                                everyone,
+	"GET /cases/{case_no}":                      everyone,
+	"POST /cases/{case_no}/events":              only(models.RoleSupervisor, models.RoleUnit),
+	"GET /accountability":                       everyone,
+	"POST /accountability/{seq}/review":         only(models.RoleInspector),
+	"GET /scorecard":                            everyone,
+	"GET /rules":                                only(models.RoleAdmin),
 }
 
 // unitFiltered are the lists a unit= filter narrows: a unit user naming a
@@ -327,7 +327,11 @@ func TestUnitUserSeesOnlyItsUnits(t *testing.T) {
 				t.Errorf("the unit user sees case %s of unit %q", c.CaseNo, c.Unit)
 			}
 		}
-		var flags struct{ Items []struct{ CaseNo string `json:"case_no"` } }
+		var flags struct {
+			Items []struct {
+				CaseNo string `json:"case_no"`
+			}
+		}
 		_, b = e.api(models.RoleUnit, "GET", "/api/v1/flags?limit=500", nil)
 		mustJSON(t, b, &flags)
 		for _, f := range flags.Items {

@@ -102,7 +102,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		db.SetMaxIdleConns(4)
 		s.SQL, s.Dialect = db, SQLite
-		dialector = sqlite.New(sqlite.Config{Conn: db})
+		dialector = sqliteDialector{sqlite.New(sqlite.Config{Conn: db}).(*sqlite.Dialector)}
 	case strings.HasPrefix(dsn, "mysql://"):
 		cfg, err := gomysql.ParseDSN(strings.TrimPrefix(dsn, "mysql://"))
 		if err != nil {

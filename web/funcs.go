@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strings"
 	"time"
 
 	"duban/access"
@@ -44,6 +45,7 @@ func (w *Web) funcs() template.FuncMap {
 		"eventName":    eventName,
 		"stepName":     stepName,
 		"channelName":  channelName,
+		"eventDetail":  func(d string) string { return eventDetail(d, loc) },
 		"levelClass": func(level string) string {
 			switch level {
 			case "督办":
@@ -182,4 +184,24 @@ func channelName(c string) string {
 		return "领导接访"
 	}
 	return c
+}
+
+// eventDetail shows the details the timeline records in Chinese: the
+// deadlines and channel that imports note ("due 2026-02-13T15:59:59Z",
+// "extended to …", "channel=phone") and, after them, what people wrote.
+func eventDetail(d string, loc *time.Location) string {
+	d = strings.TrimSpace(d)
+	for _, p := range []struct{ prefix, label string }{{"extended to ", "延期至 "}, {"due ", "办理期限 "}} {
+		if rest, ok := strings.CutPrefix(d, p.prefix); ok {
+			stamp, more, _ := strings.Cut(rest, " ")
+			if t, err := time.Parse(time.RFC3339, stamp); err == nil {
+				return strings.TrimSpace(p.label + t.In(loc).Format("2006-01-02") + " " + more)
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(d, "channel="); ok {
+		ch, more, _ := strings.Cut(rest, " ")
+		return strings.TrimSpace("渠道：" + channelName(ch) + " " + more)
+	}
+	return d
 }
