@@ -139,6 +139,15 @@ func ParseTime(s string, loc *time.Location, endOfDay bool) (time.Time, error) {
 	return time.Time{}, invalidf("%q is not a date (2026-03-01) or a time (2026-03-01T09:00:00+08:00)", s)
 }
 
+// ParseDeadline reads a deadline: a bare date means the end of that day.
+func ParseDeadline(s string, loc *time.Location) (time.Time, error) {
+	t, err := ParseTime(s, loc, false)
+	if err == nil && len(strings.TrimSpace(s)) == len("2006-01-02") {
+		t = t.AddDate(0, 0, 1).Add(-time.Second)
+	}
+	return t, err
+}
+
 // ParseMonth reads a month (2026-03) in loc; empty is the month of now.
 func ParseMonth(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if s == "" {

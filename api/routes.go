@@ -266,12 +266,13 @@ func optTime(s string, svc *access.Service, deadline bool) (*time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	t, err := access.ParseTime(s, svc.Location, false)
+	parse := func(s string, loc *time.Location) (time.Time, error) { return access.ParseTime(s, loc, false) }
+	if deadline {
+		parse = access.ParseDeadline
+	}
+	t, err := parse(s, svc.Location)
 	if err != nil {
 		return nil, err
-	}
-	if deadline && len(strings.TrimSpace(s)) == len("2006-01-02") {
-		t = t.AddDate(0, 0, 1).Add(-time.Second)
 	}
 	return &t, nil
 }

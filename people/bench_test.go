@@ -31,6 +31,7 @@ import (
 //
 //	go test ./people -run '^$' -bench NoticeLists -benchtime 200x            # SQLite
 //	DUBAN_BENCH_DB=mariadb go test ./people -run '^$' -bench NoticeLists -benchtime 200x
+//	DUBAN_BENCH_DB=keep DUBAN_BENCH_DSN='mysql://root@tcp(127.0.0.1:3306)/duban_bench' go test ...   # reuse a filled database
 //
 // The SQLite database is kept in bench-out/ and reused by later runs.
 func BenchmarkNoticeLists(b *testing.B) {
@@ -43,6 +44,8 @@ func BenchmarkNoticeLists(b *testing.B) {
 	clk := clock.NewFixed(demoNow)
 	var dsn string
 	switch os.Getenv("DUBAN_BENCH_DB") {
+	case "keep":
+		dsn = os.Getenv("DUBAN_BENCH_DSN") // a database kept between runs, e.g. mysql://root@tcp(127.0.0.1:3306)/duban_bench
 	case "", "sqlite":
 		dir := filepath.Join("..", "bench-out")
 		os.MkdirAll(dir, 0o755)
@@ -98,7 +101,10 @@ func BenchmarkNoticeLists(b *testing.B) {
 		b.Fatal(err)
 	}
 	var mid uint64
-	s.SQL.QueryRowContext(ctx, "SELECT MAX(id) / 2 FROM notices").Scan(&mid)
+	if err := s.SQL.QueryRowContext(ctx, "SELECT MAX(id) FROM notices").Scan(&mid); err != nil {
+		b.Fatal(err)
+	}
+	mid /= 2
 	month := demoNow.AddDate(0, -1, 0)
 
 	queries := []struct {
@@ -110,6 +116,7 @@ func BenchmarkNoticeLists(b *testing.B) {
 		{"store/open+unitscope3", store.NoticeFilter{Status: models.NoticeOpen, Units: []string{"cgz", "cgz-dj", "cgz-xj"}, Limit: 51}},
 		{"store/open+level", store.NoticeFilter{Status: models.NoticeOpen, Level: "督办", Limit: 51}},
 		{"store/open+rule", store.NoticeFilter{Status: models.NoticeOpen, Rule: "deadline.breach", Limit: 51}},
+		{"store/open+level+rule", store.NoticeFilter{Status: models.NoticeOpen, Level: "督办", Rule: "deadline.breach", Limit: 51}},
 		{"store/unit-all", store.NoticeFilter{Units: []string{"zjj"}, Limit: 51}},
 		{"store/unit+lastmonth", store.NoticeFilter{Units: []string{"zjj"}, Since: month, Limit: 51}},
 		{"store/deep-page", store.NoticeFilter{Status: models.NoticeOpen, Before: mid, Limit: 51}},
@@ -123,6 +130,12 @@ func BenchmarkNoticeLists(b *testing.B) {
 	b.Run("store/board-counts-open", func(b *testing.B) {
 		measure(b, func() error {
 			_, err := s.CountNotices(ctx, store.NoticeFilter{Status: models.NoticeOpen})
+			return err
+		})
+	})
+	b.Run("store/board-counts-open+level+rule", func(b *testing.B) {
+		measure(b, func() error {
+			_, err := s.CountNotices(ctx, store.NoticeFilter{Status: models.NoticeOpen, Level: "督办", Rule: "deadline.breach"})
 			return err
 		})
 	})

@@ -7,6 +7,7 @@ package people
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -97,6 +98,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte(`{"error":{"status":404,"code":"no_such_endpoint","message":"no such endpoint or method; the endpoints are listed in /api/v1/openapi.json"}}` + "\n"))
+		return
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `<!doctype html><meta charset="utf-8"><title>未找到</title><link rel="stylesheet" href="/static/app.css">`+
+			`<main><section class="card error-page"><h1>404 · 未找到</h1><p>没有这个页面。</p><p><a href="/">返回首页</a></p></section></main>`)
 		return
 	}
 	h.mux.ServeHTTP(w, r)

@@ -60,6 +60,13 @@ type NoticeCount struct {
 // by unit and level.
 func (s *Store) CountNotices(ctx context.Context, f NoticeFilter) ([]NoticeCount, error) {
 	q := s.DB.WithContext(ctx).Model(&models.Notice{})
+	if s.Dialect == MySQL && f.Status != "" && f.CaseNo == "" && f.Since.IsZero() && f.Until.IsZero() {
+		// The counts' covering index answers from the index alone. Given
+		// bound parameters, MySQL/MariaDB otherwise prefer (rule_id, status)
+		// for a rule filter and read every matching row for its unit and
+		// level: ~40x slower once the table outgrows the buffer pool.
+		q = q.Table("notices FORCE INDEX (idx_notice_counts)")
+	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}

@@ -45,6 +45,7 @@ func (w *Web) funcs() template.FuncMap {
 		"eventName":    eventName,
 		"stepName":     stepName,
 		"channelName":  channelName,
+		"subjectName":  subjectName,
 		"eventDetail":  func(d string) string { return eventDetail(d, loc) },
 		"levelClass": func(level string) string {
 			switch level {
@@ -204,4 +205,16 @@ func eventDetail(d string, loc *time.Location) string {
 		return strings.TrimSpace("渠道：" + channelName(ch) + " " + more)
 	}
 	return d
+}
+
+func subjectName(k string) string {
+	switch k {
+	case models.SubjectCase:
+		return "信访件"
+	case models.SubjectPetitioner:
+		return "信访人"
+	case models.SubjectSlot:
+		return "接访排班"
+	}
+	return k
 }

@@ -239,13 +239,14 @@ func (w *Web) ack(rw http.ResponseWriter, r *http.Request, p *auth.Principal) {
 }
 
 type casesData struct {
-	Query  access.CaseQuery
-	Filter url.Values
-	Cases  *access.Page[access.Case]
-	Units  []models.Unit
-	Metric string
-	Month  string
-	Unit   string
+	Query    access.CaseQuery
+	Filter   url.Values
+	Cases    *access.Page[access.Case]
+	Units    []models.Unit
+	Metric   string
+	Month    string
+	Unit     string
+	UnitName string
 }
 
 var metricNames = map[string]string{
@@ -276,7 +277,12 @@ func (w *Web) casesPage(rw http.ResponseWriter, r *http.Request, p *auth.Princip
 			filter[k] = vs
 		}
 	}
-	d := casesData{Query: q, Filter: filter, Cases: cases, Units: units, Metric: metricNames[q.Metric], Unit: q.Unit}
+	d := casesData{Query: q, Filter: filter, Cases: cases, Units: units, Metric: metricNames[q.Metric], Unit: q.Unit, UnitName: q.Unit}
+	for _, u := range units {
+		if u.Code == q.Unit {
+			d.UnitName = u.Name
+		}
+	}
 	if !q.Month.IsZero() {
 		d.Month = q.Month.In(w.svc.Location).Format("2006-01")
 	}
@@ -315,13 +321,12 @@ func (w *Web) caseStep(rw http.ResponseWriter, r *http.Request, p *auth.Principa
 		dst   **time.Time
 	}{{"due_at", &ev.DueAt}, {"extended_due_at", &ev.ExtendedDueAt}} {
 		if s := strings.TrimSpace(r.PostFormValue(f.field)); s != "" {
-			t, err := time.ParseInLocation("2006-01-02", s, loc)
+			t, err := access.ParseDeadline(s, loc)
 			if err != nil {
 				done(rw, r, back, false, "日期格式有误："+s)
 				return
 			}
-			end := t.AddDate(0, 0, 1).Add(-time.Second) // a deadline date means the end of that day
-			*f.dst = &end
+			*f.dst = &t
 		}
 	}
 	if _, err := w.svc.RecordStep(r.Context(), p, caseNo, ev); err != nil {
