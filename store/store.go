@@ -108,7 +108,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		db.SetMaxIdleConns(8)
 		s.SQL, s.Dialect = db, SQLite
-		dialector = sqlite.New(sqlite.Config{Conn: db})
+		dialector = sqliteDialector{sqlite.New(sqlite.Config{Conn: db}).(*sqlite.Dialector)}
 	case strings.HasPrefix(dsn, "mysql://"):
 		cfg, err := gomysql.ParseDSN(strings.TrimPrefix(dsn, "mysql://"))
 		if err != nil {

@@ -47,8 +47,8 @@ type app struct {
 	logLevel       string
 	logFormat      string
 	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
-	// the JSON API under /api/v1 and the pages. Nil serves 404 there.
-	web func(*service.Service) http.Handler
+	// the JSON API under /api/v1 and the pages.
+	web func(*service.Service) (http.Handler, error)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -81,7 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
-		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd())
+		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd(),
+		a.usersCmd(), a.webCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
