@@ -67,29 +67,9 @@ func (s *Store) CountNotices(ctx context.Context, f NoticeFilter) ([]NoticeCount
 		// level: ~40x slower once the table outgrows the buffer pool.
 		q = q.Table("notices FORCE INDEX (idx_notice_counts)")
 	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Units != nil {
-		if len(f.Units) == 0 {
-			return nil, nil
-		}
-		q = q.Where("unit_code IN ?", f.Units)
-	}
-	if f.Level != "" {
-		q = q.Where("level = ?", f.Level)
-	}
-	if f.Rule != "" {
-		q = q.Where("rule_id = ?", f.Rule)
-	}
-	if f.CaseNo != "" {
-		q = q.Where("case_no = ?", f.CaseNo)
-	}
-	if !f.Since.IsZero() {
-		q = q.Where("raised_at >= ?", utc(f.Since))
-	}
-	if !f.Until.IsZero() {
-		q = q.Where("raised_at < ?", utc(f.Until))
+	q, ok := filterNotices(q, f)
+	if !ok {
+		return nil, nil
 	}
 	var out []NoticeCount
 	err := q.Select("unit_code, level, COUNT(*) AS count").Group("unit_code, level").Order("unit_code, level").Scan(&out).Error

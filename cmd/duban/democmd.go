@@ -30,20 +30,13 @@ and rebuilds a database it built before; it will not touch other data without --
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			clk, t, err := parseNow(now)
-			if err != nil {
-				return err
-			}
 			started := time.Now()
-			rs, err := loadRules("", nil, t)
+			su, err := a.begin(ctx, now, "", nil)
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore(ctx, clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			if err := prepareDemoDB(cmd, s, force); err != nil {
 				return err
 			}

@@ -140,6 +140,32 @@ func parseNow(s string) (clock.Clock, time.Time, error) {
 	return clock.NewFixed(t), t, nil
 }
 
+// setup is what most commands begin with: the clock of --now, the rule set
+// (of rulesDir, or the built-in pack) and the store. The caller closes s.
+type setup struct {
+	clk clock.Clock
+	now time.Time
+	rs  *rules.RuleSet
+	s   *store.Store
+}
+
+// begin parses --now, loads the rules and opens the store.
+func (a *app) begin(ctx context.Context, now, rulesDir string, calendars []string) (*setup, error) {
+	clk, t, err := parseNow(now)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := loadRules(rulesDir, calendars, t)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.openStore(ctx, clk)
+	if err != nil {
+		return nil, err
+	}
+	return &setup{clk: clk, now: t, rs: rs, s: s}, nil
+}
+
 // loadRules loads the rule files of dir, or the built-in pack when dir is empty.
 func loadRules(dir string, calendars []string, now time.Time) (*rules.RuleSet, error) {
 	opts := rules.Options{CalendarFiles: calendars, Now: now}

@@ -26,23 +26,16 @@ func (a *app) webCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			clk, t, err := parseNow(now)
-			if err != nil {
-				return err
-			}
-			rs, err := loadRules(rulesDir, nil, t)
-			if err != nil {
-				return err
-			}
 			loc, err := a.location()
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore(ctx, clk)
+			su, err := a.begin(ctx, now, rulesDir, nil)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
+			defer su.s.Close()
+			clk, rs, s := su.clk, su.rs, su.s
 			logger := a.logger()
 			h, err := people.New(people.Deps{Store: s, Rules: rules.Static{Set: rs}, Clock: clk, Logger: logger,
 				Location: loc, SecureCookies: secure})
