@@ -14,6 +14,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,19 @@ type Store struct {
 	Clock   clock.Clock
 	// DSN is the data source as given, with any password masked.
 	DSN string
+	// writeMu queues this process's write transactions on SQLite, which
+	// has one writer at a time: waiting here hands the lock over at once,
+	// where SQLite's busy handler would poll for it with sleeps.
+	writeMu sync.Mutex
+}
+
+// serialize runs fn holding the process's SQLite write turn (no-op on MySQL).
+func (s *Store) serialize(fn func() error) error {
+	if s.Dialect == SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return fn()
 }
 
 // Options adjust Open.
