@@ -36,6 +36,14 @@ func (s *Store) BeginCaseImport(ctx context.Context) (*CaseWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Dialect == SQLite {
+		// Index maintenance of large tables wants their pages cached; the
+		// connection keeps this cache for the rest of its (pooled) life.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
 	now := s.now()
 	return &CaseWriter{s: s, tx: tx, now: now, nowArg: s.timeArg(now), pets: map[string]models.Petitioner{}, stmts: map[string]*sql.Stmt{}}, nil
 }

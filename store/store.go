@@ -95,9 +95,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("db %q: give a file, as in sqlite:duban.db", dsn)
 		}
 		q := url.Values{}
-		// A 32 MB page cache per connection keeps index pages of large tables
-		// in memory while imports and ticks walk them.
-		for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-32768)", "temp_store(2)"} {
+		// A 16 MB page cache per connection (imports raise theirs; see
+		// BeginCaseImport), statement journals in memory.
+		for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-16384)", "temp_store(2)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no lock-upgrade deadlocks
