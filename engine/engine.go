@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -340,11 +341,14 @@ func scopes(rs []*rules.Rule) []rules.Scope {
 	return out
 }
 
-// evidenceJSON serialises evidence for storage.
+// evidenceJSON serialises evidence for storage (without HTML escaping:
+// "Now > due" stays readable and short).
 func evidenceJSON(ev rules.Evidence) string {
-	b, err := json.Marshal(ev)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
 		return fmt.Sprintf(`{"error":%q}`, err.Error())
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }

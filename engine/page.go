@@ -85,6 +85,9 @@ type passRun struct {
 	subject string
 	window  time.Duration
 	tickID  string
+	// pending are written pages' results gathered for one transaction.
+	pending    []*pageResult
+	pendingOps int
 }
 
 // run streams pages into the pipeline; stream calls feed once per page and
@@ -122,6 +125,7 @@ func (p *passRun) run(stream func(feed func(page) error) error) error {
 	for res := range results {
 		p.write(res)
 	}
+	p.flush()
 	return readErr
 }
 
@@ -249,17 +253,59 @@ func (p *passRun) write(res *pageResult) {
 	if res.batch.Empty() {
 		return
 	}
-	if err := p.engine.Store.ApplyBatch(p.ctx, res.batch); err != nil {
-		// The page's writes rolled back together; count it against each rule
-		// that had something to write and carry on with the next page.
-		for _, o := range res.opens {
-			o.st.fail(err)
-		}
-		for _, rr := range res.reraises {
-			rr.st.fail(err)
+	p.pending = append(p.pending, res)
+	b := res.batch
+	if p.pendingOps += len(b.Opens) + len(b.Reraises) + len(b.Flags) + len(b.Checks); p.pendingOps >= mergeOps {
+		p.flush()
+	}
+}
+
+// mergeOps is how many writes the writer gathers from consecutive pages into
+// one transaction: fewer commits, each rewriting the hot index pages once.
+const mergeOps = 2000
+
+// flush applies the gathered pages' batches in one transaction and reports
+// their outcomes.
+func (p *passRun) flush() {
+	results := p.pending
+	p.pending, p.pendingOps = nil, 0
+	if len(results) == 0 {
+		return
+	}
+	merged := &store.Batch{Now: p.tick.Now, TickID: p.tickID}
+	for _, r := range results {
+		merged.Opens = append(merged.Opens, r.batch.Opens...)
+		merged.Reraises = append(merged.Reraises, r.batch.Reraises...)
+		merged.Flags = append(merged.Flags, r.batch.Flags...)
+		merged.Checks = append(merged.Checks, r.batch.Checks...)
+	}
+	if err := p.engine.Store.ApplyBatch(p.ctx, merged); err != nil {
+		// The pages' writes rolled back together; count it against each rule
+		// that had something to write and carry on with the next pages.
+		for _, res := range results {
+			for _, o := range res.opens {
+				o.st.fail(err)
+			}
+			for _, rr := range res.reraises {
+				rr.st.fail(err)
+			}
+			for _, st := range res.flagOwners {
+				st.fail(err)
+			}
 		}
 		return
 	}
+	off := 0
+	for _, res := range results {
+		n := len(res.batch.Flags)
+		res.batch.FlagsWon = merged.FlagsWon[off : off+n]
+		off += n
+		p.report(res)
+	}
+}
+
+// report tells what a written page raised.
+func (p *passRun) report(res *pageResult) {
 	for _, o := range res.opens {
 		if o.op.Won {
 			p.emitOpen(o)

@@ -159,10 +159,10 @@ var NoticeLevels = []string{"提醒", "催办", "督办"}
 type Notice struct {
 	ID          uint64     `gorm:"primaryKey"`
 	EpisodeID   uint64     `gorm:"not null;uniqueIndex"`
-	DedupKey    string     `gorm:"size:255;not null;uniqueIndex"` // rule/subject/episode
+	DedupKey    string     `gorm:"size:255;not null"` // rule/subject/episode; unique through EpisodeID
 	RuleID      string     `gorm:"size:96;not null;index:idx_notice_rule_status,priority:1;index:idx_notice_counts,priority:4"`
 	SubjectKind string     `gorm:"size:16;not null"`
-	SubjectKey  string     `gorm:"size:128;not null;index"`
+	SubjectKey  string     `gorm:"size:128;not null"`
 	CaseNo      string     `gorm:"size:64;index"`
 	Level       string     `gorm:"size:16;not null;index:idx_notice_level_id,priority:1;index:idx_notice_status_level,priority:2;index:idx_notice_counts,priority:3;index:idx_notice_month,priority:3"`
 	Title       string     `gorm:"size:512;not null"`
