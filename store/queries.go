@@ -25,7 +25,14 @@ type NoticeFilter struct {
 
 // ListNotices returns notices matching f.
 func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]models.Notice, error) {
-	q, ok := filterNotices(s.DB.WithContext(ctx).Model(&models.Notice{}), f)
+	q := s.DB.WithContext(ctx).Model(&models.Notice{})
+	if ix := listIndex(f); s.Dialect == MySQL && ix != "" {
+		// Given bound parameters, MySQL/MariaDB may intersect two indexes
+		// and sort every match (a second for open 督办 notices at a million
+		// rows) where one index gives the newest page in order.
+		q = q.Table("notices FORCE INDEX (" + ix + ")")
+	}
+	q, ok := filterNotices(q, f)
 	if !ok {
 		return nil, nil
 	}
@@ -35,6 +42,22 @@ func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]models.Notic
 	var out []models.Notice
 	err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error
 	return out, err
+}
+
+// listIndex is the index that reads f's newest page in id order (InnoDB
+// indexes end with the primary key).
+func listIndex(f NoticeFilter) string {
+	switch {
+	case len(f.Units) > 0:
+		return "idx_notice_unit_id"
+	case f.Status != "" && f.Level != "":
+		return "idx_notice_status_level"
+	case f.Level != "":
+		return "idx_notice_level_id"
+	case f.Status != "" && f.Rule == "":
+		return "idx_notice_status_id"
+	}
+	return ""
 }
 
 // filterNotices applies f's filters (all but the cursor and limit). Units nil
