@@ -52,6 +52,8 @@ type Receiver struct {
 	Behave func(n int, key string) Behaviour
 	// Slow is how long the slow behaviours take (longer than the sender's timeout).
 	Slow time.Duration
+	// Delay is how long processing an accepted message takes.
+	Delay time.Duration
 
 	srv *httptest.Server
 	t   testing.TB
@@ -107,6 +109,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 	switch b {
 	case Accept:
+		time.Sleep(r.Delay)
 		w.WriteHeader(http.StatusOK)
 	case Fail:
 		w.WriteHeader(http.StatusServiceUnavailable)

@@ -162,7 +162,11 @@ type Expect struct {
 	Flags []string
 	// Accounts are dedup keys of accountability records.
 	Accounts []string
-	Repeat   time.Duration
+	// Repeat is the least time between two sendings of a notice.
+	Repeat time.Duration
+	// Due also checks that at the last clean tick of fault.open no open
+	// notice was left due a re-send.
+	Due bool
 }
 
 // Expect works out what the scenario raises.

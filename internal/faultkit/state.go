@@ -191,7 +191,7 @@ func Check(ctx context.Context, st *store.Store, exp Expect, received map[string
 		sendings[ob.NoticeID] = append(sendings[ob.NoticeID], ob)
 	}
 	var lastClean time.Time
-	if exp.Repeat > 0 {
+	if exp.Repeat > 0 && exp.Due {
 		var runs []models.RuleRun
 		st.DB.WithContext(ctx).Where("rule_id = ? AND errors = 0", "fault.open").Order("now DESC").Limit(1).Find(&runs)
 		if len(runs) == 1 {
