@@ -39,7 +39,9 @@ func newServeSetup(t *testing.T, dsn string, cases int, behave func(n int, key s
 	ss.rulesDir = rulesDir
 	db := "--db=" + dsn
 	faultkit.MustRun(t, "import", db, "--kind", "units", units)
-	faultkit.MustRun(t, "import", db, casesFile)
+	if cases > 0 {
+		faultkit.MustRun(t, "import", db, casesFile)
+	}
 	ss.recv = faultkit.NewReceiver(t, "hook-secret", behave)
 	ss.recv.Slow = 800 * time.Millisecond
 	ss.recv.Delay = 5 * time.Millisecond
@@ -166,6 +168,7 @@ func TestKilledServiceLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs processes")
 	}
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()

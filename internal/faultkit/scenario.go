@@ -95,9 +95,16 @@ func (sc Scenario) rows() []caseRow {
 }
 
 // CasesJSONL is the scenario's cases in the import format.
-func (sc Scenario) CasesJSONL() string {
+func (sc Scenario) CasesJSONL() string { return sc.CasesPart(0, sc.Cases) }
+
+// CasesPart is the cases from lo (inclusive) to hi (exclusive), numbered
+// from 0, for tests that import the county in batches. Rows past Cases
+// are generated the same way.
+func (sc Scenario) CasesPart(lo, hi int) string {
 	var b strings.Builder
-	for _, r := range sc.rows() {
+	wide := sc
+	wide.Cases = hi
+	for _, r := range wide.rows()[lo:] {
 		sc.writeRow(&b, r)
 	}
 	return b.String()
@@ -170,7 +177,11 @@ type Expect struct {
 }
 
 // Expect works out what the scenario raises.
-func (sc Scenario) Expect() Expect {
+func (sc Scenario) Expect() Expect { return sc.ExpectUpTo(sc.Cases) }
+
+// ExpectUpTo is what the first n cases raise.
+func (sc Scenario) ExpectUpTo(n int) Expect {
+	sc.Cases = n
 	e := Expect{Repeat: sc.Repeat}
 	byPetitioner := map[string][]string{}
 	for _, r := range sc.rows() {
@@ -197,4 +208,25 @@ func (sc Scenario) Expect() Expect {
 	sort.Strings(e.Flags)
 	sort.Strings(e.Accounts)
 	return e
+}
+
+// Missing lists the expected outcomes a state lacks.
+func (e Expect) Missing(s *State) []string {
+	var out []string
+	for _, k := range e.Notices {
+		if _, ok := s.Notices[k+"/1"]; !ok {
+			out = append(out, "notice "+k)
+		}
+	}
+	for _, k := range e.Flags {
+		if _, ok := s.Flags[k]; !ok {
+			out = append(out, "flag "+k)
+		}
+	}
+	for _, k := range e.Accounts {
+		if _, ok := s.Accounts[k]; !ok {
+			out = append(out, "accountability record "+k)
+		}
+	}
+	return out
 }
