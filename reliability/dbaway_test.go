@@ -248,7 +248,9 @@ func TestSQLiteLockedOutMidTick(t *testing.T) {
 	faultkit.Within(t, 60*time.Second, "every sending is delivered", ss.drained)
 	srv.Stop()
 	out := ss.check(t)
-	faultkit.Record(t, "sqlite-locked-out", map[string]any{"backend": "sqlite", "cases": ss.sc.Cases, "lock_held": faultkit.Summarise(waits),
+	faultkit.Record(t, "sqlite-locked-out", map[string]any{
+		"backend": "sqlite", "cases": ss.sc.Cases, "lock_held": faultkit.Summarise(waits),
 		"locked_tick_recorded_after_instant": faultkit.Summarise(tickTimes),
-		"outcome": out, "receiver": ss.recv.Stats()})
+		"outcome":                            out, "receiver": ss.recv.Stats(),
+	})
 }

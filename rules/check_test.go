@@ -91,7 +91,7 @@ func TestHiddenDirectoriesAreNotRules(t *testing.T) {
 	// What a Kubernetes ConfigMap mount looks like: the files live in a
 	// hidden, timestamped directory.
 	files := fstest.MapFS{
-		"roster.yaml":                        {Data: good},
+		"roster.yaml":                         {Data: good},
 		"..2026_11_25_08_00_00.1/roster.yaml": {Data: good},
 	}
 	rs, err := Load(files, Options{})
