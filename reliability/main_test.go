@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"duban/internal/faultkit"
@@ -66,4 +67,9 @@ func joinLines(ls []string, limit int) string {
 		ls = append(ls[:limit:limit], fmt.Sprintf("... and %d more", len(ls)-limit))
 	}
 	return strings.Join(ls, "\n")
+}
+
+// mapFS is a one-file file system.
+func mapFS(name, text string) fstest.MapFS {
+	return fstest.MapFS{name: {Data: []byte(text)}}
 }
