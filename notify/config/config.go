@@ -30,6 +30,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"duban/clock"
+	"duban/internal/yamlguard"
 	"duban/notify"
 	"duban/notify/dingtalk"
 	"duban/notify/email"
@@ -135,6 +136,14 @@ func (l *loader) at(n ast.Node, format string, args ...any) {
 	l.problem(line, col, format, args...)
 }
 
+func (l *loader) guardError(err error) {
+	if ge, ok := err.(*yamlguard.Error); ok {
+		l.problem(ge.Line, ge.Col, "%s", ge.Message)
+		return
+	}
+	l.problem(0, 0, "%v", err)
+}
+
 func (l *loader) yamlError(err error) {
 	if ye, ok := err.(yaml.Error); ok && ye.GetToken() != nil && ye.GetToken().Position != nil {
 		p := ye.GetToken().Position
@@ -191,9 +200,17 @@ func Parse(name string, src []byte, clk clock.Clock) (*Setup, error) {
 	}
 	l := &loader{name: name, clk: clk}
 	src = l.expandEnv(src)
+	if err := yamlguard.CheckSource(src, yamlguard.Default); err != nil {
+		l.guardError(err)
+		return nil, l.errors()
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		l.yamlError(err)
+		return nil, l.errors()
+	}
+	if err := yamlguard.CheckAliases(f, yamlguard.Default); err != nil {
+		l.guardError(err)
 		return nil, l.errors()
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
