@@ -57,7 +57,7 @@ func Parse(base *Calendar, name string, src []byte) (*Calendar, error) {
 	}
 	var file File
 	if len(f.Docs) > 0 && f.Docs[0].Body != nil {
-		if err := yaml.NodeToValue(f.Docs[0].Body, &file, yaml.Strict()); err != nil {
+		if err := yamlguard.NodeToValue(f.Docs[0].Body, &file, yaml.Strict()); err != nil {
 			return nil, fmt.Errorf("%s: %s", name, yamlErrorText(err))
 		}
 	}

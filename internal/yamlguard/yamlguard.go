@@ -10,6 +10,7 @@ package yamlguard
 import (
 	"fmt"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/token"
@@ -149,4 +150,20 @@ func (c *counter) size(n ast.Node) int {
 		return sum(c.size(n.Value))
 	}
 	return 1
+}
+
+// NodeToValue is yaml.NodeToValue that turns a panic of the decoder into an
+// error at the node: go-yaml panics on some malformed documents (a tag
+// where a list should be), and a file must never take the process down.
+func NodeToValue(n ast.Node, v any, opts ...yaml.DecodeOption) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e := &Error{Message: "cannot read this value (malformed YAML)"}
+			if tk := n.GetToken(); tk != nil && tk.Position != nil {
+				e.Line, e.Col = tk.Position.Line, tk.Position.Column
+			}
+			err = e
+		}
+	}()
+	return yaml.NodeToValue(n, v, opts...)
 }

@@ -145,6 +145,10 @@ func (l *loader) guardError(err error) {
 }
 
 func (l *loader) yamlError(err error) {
+	if _, ok := err.(*yamlguard.Error); ok {
+		l.guardError(err)
+		return
+	}
 	if ye, ok := err.(yaml.Error); ok && ye.GetToken() != nil && ye.GetToken().Position != nil {
 		p := ye.GetToken().Position
 		msg := strings.NewReplacer("Go struct field ", "field ", "Go value of type ", "").Replace(ye.GetMessage())
@@ -284,7 +288,7 @@ func (l *loader) duration(n ast.Node, what, s string, def time.Duration) time.Du
 
 func (l *loader) retry(n ast.Node) notify.Retry {
 	var spec retrySpec
-	if err := yaml.NodeToValue(n, &spec, yaml.Strict()); err != nil {
+	if err := yamlguard.NodeToValue(n, &spec, yaml.Strict()); err != nil {
 		l.yamlError(err)
 		return notify.DefaultRetry
 	}
@@ -366,7 +370,7 @@ func (l *loader) channels(n ast.Node) []*notify.Channel {
 			if len(rest.Values) == 0 {
 				return true
 			}
-			if err := yaml.NodeToValue(rest, cfg, yaml.Strict()); err != nil {
+			if err := yamlguard.NodeToValue(rest, cfg, yaml.Strict()); err != nil {
 				l.yamlError(err)
 				return false
 			}
@@ -424,7 +428,7 @@ func (l *loader) routes(n ast.Node, channels []*notify.Channel) []notify.Route {
 	var out []notify.Route
 	for _, item := range seq.Values {
 		var spec routeSpec
-		if err := yaml.NodeToValue(item, &spec, yaml.Strict()); err != nil {
+		if err := yamlguard.NodeToValue(item, &spec, yaml.Strict()); err != nil {
 			l.yamlError(err)
 			continue
 		}
