@@ -44,6 +44,7 @@ func TestDatabaseGoneMidTick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("uses MariaDB")
 	}
+	t.Parallel()
 	sc := faultkit.Scenario{Cases: 600, Schedule: "0 * * * *", Repeat: 24 * time.Hour, Received: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
 	rulesDir, units, cases := sc.Files(t, dir)

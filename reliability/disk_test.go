@@ -94,6 +94,7 @@ func TestSQLiteDiskFillsMidTick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs processes")
 	}
+	t.Parallel()
 	disk := newSmallDisk(t, 32<<20)
 	sc := faultkit.Scenario{Cases: faultkit.Scale(1500, 3000), Schedule: "0 * * * *", Repeat: 24 * time.Hour,
 		Received: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}

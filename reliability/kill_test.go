@@ -21,6 +21,7 @@ func TestKilledTicksLoseNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs processes")
 	}
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			rng := seeded(t)

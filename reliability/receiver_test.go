@@ -47,6 +47,7 @@ func raiseScenario(t *testing.T, s *store.Store, sc faultkit.Scenario, now time.
 // the receiver — exactly once after it drops repeated idempotency keys —
 // with no dead letter, on both databases.
 func TestMisbehavingReceiverGetsEverythingOnce(t *testing.T) {
+	t.Parallel()
 	behaviours := []struct {
 		name  string
 		pick  func(n int, tries int) faultkit.Behaviour
