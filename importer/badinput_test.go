@@ -26,6 +26,9 @@ func TestBadFilesAreRefusedWithTheirLine(t *testing.T) {
 		{"a column named twice", "csv", "case_no,channel,status,status\nA1,visit,received,closed\n",
 			"line 1: status: named by columns 3 and 4 of the header"},
 		{"a column without a name", "csv", "case_no,,status\nA1,visit,received\n", "line 1: column 2 of the header has no name"},
+		// Found by FuzzReadAndCheck: the reader panicked asking for the line
+		// of a row it could not read (testdata/fuzz/FuzzReadAndCheck).
+		{"a stray quote", "csv", "case_no,channel,parent\n0\"0000000000", `line 2: bare " in non-quoted-field`},
 		{"not a workbook", "xlsx", "case_no\nA1\n", "not an XLSX workbook"},
 		{"a JSON array that is not closed", "json", "[\n{\"case_no\": \"A1\"},\n{\"case_no\": \"A2\"}\n", "line 3: the JSON array is not closed"},
 		{"a JSON line that is not an object", "jsonl", "{\"case_no\": \"A1\"}\n[1, 2]\n", "line 2: not a JSON object"},

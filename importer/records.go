@@ -260,6 +260,10 @@ func newCSVSource(r io.Reader) (Source, error) {
 	}
 	return &tableSource{header: header, next: func() ([]string, int, error) {
 		row, err := cr.Read()
+		if err != nil || len(row) == 0 {
+			// FieldPos panics without a row; a *csv.ParseError has its line.
+			return row, 0, err
+		}
 		line, _ := cr.FieldPos(0)
 		return row, line, err
 	}}, nil
