@@ -275,7 +275,7 @@ routes:
 	faultkit.Record(t, "soak-"+strings.SplitN(dsn, ":", 2)[0], map[string]any{
 		"backend": strings.SplitN(dsn, ":", 2)[0], "cases": cases, "generate_seconds": genTook.Seconds(),
 		"first_tick": map[string]any{"subjects": first.Subjects, "ms": first.DurationMS, "mode": first.Mode},
-		"seconds": loadEnd.Sub(loadStart).Seconds(), "schedule": "@every 5s (all 11 default rules)",
+		"seconds":    loadEnd.Sub(loadStart).Seconds(), "schedule": "@every 5s (all 11 default rules)",
 		"load": res, "new_cases": len(newCases), "new_case_notices_twice": twice, "imports": faultkit.Summarise(importTimes),
 		"ticks": map[string]any{"instants_expected": expected, "instants_ticked": len(distinct), "skipped": missed, "rule_errors": errs,
 			"start_lateness": faultkit.Summarise(lateness), "duration": faultkit.Summarise(durations)},
