@@ -153,7 +153,8 @@ type Server struct {
 	exitErr error
 }
 
-var listening = regexp.MustCompile(`msg="serve: listening" addr=(\S+) replica=(\S+)`)
+// listening finds the address in the start line, in text or JSON logs.
+var listening = regexp.MustCompile(`msg="serve: listening" addr=(\S+) replica=(\S+)|"msg":"serve: listening","addr":"([^"]+)","replica":"([^"]+)"`)
 
 // StartServer starts `duban serve --listen 127.0.0.1:0 args...` and waits
 // until it listens. env is added to the environment.
@@ -179,7 +180,7 @@ func StartServer(t testing.TB, name string, env []string, args ...string) *Serve
 			s.mu.Lock()
 			s.log.WriteString(line + "\n")
 			if m := listening.FindStringSubmatch(line); m != nil && s.Addr == "" {
-				s.Addr, s.Replica = m[1], m[2]
+				s.Addr, s.Replica = m[1]+m[3], m[2]+m[4]
 				close(ready)
 			}
 			s.mu.Unlock()
