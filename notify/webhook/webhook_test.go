@@ -102,7 +102,7 @@ func TestFailuresSayWhetherToRetryAndHideTheURL(t *testing.T) {
 // (found by the reliability suite's secrets test).
 func TestABadURLIsNotQuotedBack(t *testing.T) {
 	for _, u := range []string{"htp:/cases.example.gov.cn?key=S3CRET", "https:///hooks?key=S3CRET", "://?key=S3CRET"} {
-		_, err := New(Config{URL: u}, nil, nil)
+		_, err := webhook.New(webhook.Config{URL: u}, nil, nil)
 		if err == nil || strings.Contains(err.Error(), "S3CRET") {
 			t.Errorf("%s: %v", u, err)
 		}
