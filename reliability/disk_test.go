@@ -213,7 +213,8 @@ func TestServiceRidesOutAFullDisk(t *testing.T) {
 	if !disk.mounted {
 		t.Skip("needs a tmpfs to fill under a running service")
 	}
-	ss := newServeSetup(t, "sqlite:"+filepath.Join(disk.dir, "duban.db"), faultkit.Scale(300, 1000), nil)
+	// Small enough that deliveries keep up with the re-sends between fills.
+	ss := newServeSetup(t, "sqlite:"+filepath.Join(disk.dir, "duban.db"), 300, nil)
 	srv := faultkit.StartServer(t, "serve", ss.env, ss.args...)
 	fills := faultkit.Scale(2, 8)
 	for i := 0; i < fills; i++ {
