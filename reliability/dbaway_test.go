@@ -169,24 +169,36 @@ func TestServiceOutlivesDatabaseOutages(t *testing.T) {
 		time.Sleep(time.Until(instant.Add(offset)))
 		proxy.Cut(mode)
 		cutAt := time.Now()
-		unavailable := false
-		for time.Since(cutAt) < down {
-			if h := srv.Health(); h != nil && h.Status == "unavailable" {
-				unavailable = true
+		// /healthz is asked in the background: its database check waits up
+		// to 3s on a blackhole, and the outage must last exactly down.
+		var unavailable atomic.Bool
+		probing := make(chan struct{})
+		go func() {
+			defer close(probing)
+			for time.Since(cutAt) < down {
+				if h := srv.Health(); h != nil && h.Status == "unavailable" {
+					unavailable.Store(true)
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
-			time.Sleep(200 * time.Millisecond)
-		}
+		}()
+		time.Sleep(down)
 		missing := len(ss.sc.ExpectUpTo((i + 1) * per).Missing(snapshot(t, ss.st)))
 		proxy.Restore()
 		restored := time.Now()
 		exp := ss.sc.ExpectUpTo((i + 1) * per)
-		faultkit.Within(t, 5*time.Second, fmt.Sprintf("outage %d (%s): every outcome written before the next instant", i, mode), func() bool {
-			return len(exp.Missing(snapshot(t, ss.st))) == 0
-		})
+		// Before the rule's next instant (10s after the cut one): the retry
+		// wrote them, not the next scheduled tick.
+		faultkit.Within(t, instant.Add(10*time.Second).Sub(restored)-100*time.Millisecond,
+			fmt.Sprintf("outage %d (%s): every outcome written before the next instant", i, mode), func() bool {
+				return len(exp.Missing(snapshot(t, ss.st))) == 0
+			})
+		recovered := time.Since(restored)
+		<-probing
 		outages = append(outages, outage{Mode: mode.String(), DownMS: restored.Sub(cutAt).Milliseconds(),
-			RecoveredMS: time.Since(restored).Milliseconds(), Unavailable: unavailable, Missing: missing,
+			RecoveredMS: recovered.Milliseconds(), Unavailable: unavailable.Load(), Missing: missing,
 			CutAtMS: float64(offset.Microseconds()) / 1000})
-		if mode == faultkit.Reset && !unavailable {
+		if mode == faultkit.Reset && !unavailable.Load() {
 			t.Errorf("outage %d: /healthz never said the database was unavailable", i)
 		}
 	}
