@@ -202,7 +202,7 @@ func TestServiceOutlivesDatabaseOutages(t *testing.T) {
 			t.Errorf("outage %d: /healthz never said the database was unavailable", i)
 		}
 	}
-	faultkit.Within(t, 60*time.Second, "every sending is delivered", ss.drained)
+	faultkit.Within(t, drainTime(), "every sending is delivered", ss.drained)
 	srv.Stop()
 	ss.sc.Cases = batches * per
 	out := ss.check(t)
@@ -220,7 +220,7 @@ func TestSQLiteLockedOutMidTick(t *testing.T) {
 	}
 	t.Parallel()
 	dsn := storetest.SQLite.NewDSN(t)
-	ss := newServeSetup(t, dsn, faultkit.Scale(400, 1500), nil)
+	ss := newServeSetup(t, dsn, faultkit.Scale(400, 800), nil)
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	srv := faultkit.StartServer(t, "serve", ss.env, ss.args...)
 	faultkit.Within(t, 20*time.Second, "the first tick", func() bool { return ss.lastRun().ID != 0 })
@@ -258,7 +258,7 @@ func TestSQLiteLockedOutMidTick(t *testing.T) {
 		})
 	}
 	ss.settle(t)
-	faultkit.Within(t, 60*time.Second, "every sending is delivered", ss.drained)
+	faultkit.Within(t, drainTime(), "every sending is delivered", ss.drained)
 	srv.Stop()
 	out := ss.check(t)
 	faultkit.Record(t, "sqlite-locked-out", map[string]any{

@@ -232,7 +232,7 @@ func TestServiceRidesOutAFullDisk(t *testing.T) {
 		t.Errorf("the service did not log the full disk:\n%s", faultkit.Tail(srv.Logs(), 30))
 	}
 	ss.settle(t)
-	faultkit.Within(t, 60*time.Second, "every sending is delivered", ss.drained)
+	faultkit.Within(t, drainTime(), "every sending is delivered", ss.drained)
 	srv.Stop()
 	out := ss.check(t)
 	faultkit.Record(t, "sqlite-disk-full-serve", map[string]any{"backend": "sqlite", "disk": "tmpfs of 64 MiB", "fills": fills,
