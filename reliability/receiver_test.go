@@ -82,7 +82,7 @@ func TestMisbehavingReceiverGetsEverythingOnce(t *testing.T) {
 				return faultkit.Accept
 			}
 			return []faultkit.Behaviour{faultkit.Accept, faultkit.Fail, faultkit.CloseMidResponse,
-				faultkit.CloseBeforeResponse, faultkit.SlowAccept, faultkit.Fail, faultkit.SlowFail}[(n*7+tries)%7]
+				faultkit.CloseBeforeResponse, faultkit.SlowAccept, faultkit.Fail, faultkit.SlowFail}[(n+tries)%7]
 		}, 60},
 	}
 	now := time.Now().UTC().Truncate(time.Second)

@@ -65,6 +65,14 @@ func num(m any, path string) float64 {
 
 func count(m any, path string) string { return fmt.Sprintf("%d", int64(num(m, path))) }
 
+// dbName names a backend as the suite ran it (the server is MariaDB).
+func dbName(s any) string {
+	if s == "mysql" {
+		return "mariadb"
+	}
+	return fmt.Sprint(s)
+}
+
 func ms(m any, path string) string {
 	v := num(m, path)
 	switch {
@@ -132,7 +140,7 @@ func faults(r results) string {
 	t := &table{head: []string{"fault", "database", "tried", "how often", "outcomes checked", "lost or doubled"}}
 	for _, k := range backends(r, "kill-run-once-") {
 		m := r[k]
-		t.add("`run --once` SIGKILLed at a random point of the tick, then run again (as cron would)", count(m, "backend"),
+		t.add("`run --once` SIGKILLed at a random point of the tick, then run again (as cron would)", dbName(m["backend"]),
 			fmt.Sprintf("%s cases, %s instants; kills by where they landed: %s", count(m, "cases"), count(m, "instants"), phases(m)),
 			count(m, "sigkills")+" kills",
 			fmt.Sprintf("%s outcomes compared with an uninterrupted twin database after every instant; `audit verify` after every instant", count(m, "outcomes_compared")),
@@ -145,7 +153,7 @@ func faults(r results) string {
 			what = fmt.Sprintf("two `duban serve` replicas, one SIGKILLed (mostly the lease holder) mid-tick and mid-delivery, restarted; the lease changed hands in %s–%s ms (p50 %s)",
 				ms(m, "lease_takeover.min_ms"), ms(m, "lease_takeover.max_ms"), ms(m, "lease_takeover.p50_ms"))
 		}
-		t.add(what, count(m, "backend"),
+		t.add(what, dbName(m["backend"]),
 			fmt.Sprintf("%s cases, rules every 2s, re-sent every 4s; kills: %s; %s deliveries claimed and unfinished at the kills",
 				count(m, "cases"), phases(m), count(m, "deliveries_in_flight_at_kills")),
 			count(m, "sigkills")+" kills",
@@ -252,7 +260,7 @@ func receiver(r results) string {
 		for _, a := range names {
 			parts = append(parts, fmt.Sprintf("%s %d", a, int64(ans[a].(float64))))
 		}
-		t.add(name, db, count(v, "sendings"), count(v, "receiver.posts"), strings.Join(parts, ", "), count(v, "receiver.repeats"),
+		t.add(name, dbName(db), count(v, "sendings"), count(v, "receiver.posts"), strings.Join(parts, ", "), count(v, "receiver.repeats"),
 			count(v, "dead_letters"), fmt.Sprintf("**%s**", count(v, "lost")))
 	}
 	return t.markdown()
@@ -291,7 +299,7 @@ func loadTables(r results) string {
 	ticks := &table{head: []string{"database", "instants due", "ticked", "skipped", "tick start lateness p50 / p99 / max ms", "tick duration p50 / p99 / max ms", "RSS early / late / peak MB", "new cases, notices once", "rule errors"}}
 	for _, k := range backends(r, "soak-") {
 		m := r[k]
-		db := fmt.Sprint(m["backend"])
+		db := dbName(m["backend"])
 		targets, _ := get(m, "load.targets").([]any)
 		for _, tg := range targets {
 			t.add(db, count(m, "cases")+" cases", fmt.Sprintf("%.0f s at %s req/s", num(m, "seconds"), count(m, "load.rate")),
