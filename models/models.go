@@ -150,21 +150,27 @@ const (
 var NoticeLevels = []string{"提醒", "催办", "督办"}
 
 // Notice is a supervision notice (督办通知), one per episode of a notice rule.
+// Every list filter has an index whose equality columns are followed by the
+// id (which InnoDB and SQLite append to every index), so a page of the
+// newest notices reads that page and no more; idx_notice_status_level serves
+// the board filtered by level. idx_notice_counts covers the board's counts
+// by status, unit, level and rule, and idx_notice_month the scorecard's
+// counts by month, unit and level, without reading the rows.
 type Notice struct {
 	ID          uint64     `gorm:"primaryKey"`
 	EpisodeID   uint64     `gorm:"not null;uniqueIndex"`
 	DedupKey    string     `gorm:"size:255;not null;uniqueIndex"` // rule/subject/episode
-	RuleID      string     `gorm:"size:96;not null;index:idx_notice_rule_status,priority:1"`
+	RuleID      string     `gorm:"size:96;not null;index:idx_notice_rule_status,priority:1;index:idx_notice_counts,priority:4"`
 	SubjectKind string     `gorm:"size:16;not null"`
 	SubjectKey  string     `gorm:"size:128;not null;index"`
 	CaseNo      string     `gorm:"size:64;index"`
-	Level       string     `gorm:"size:16;not null;index:idx_notice_level_id,priority:1"`
+	Level       string     `gorm:"size:16;not null;index:idx_notice_level_id,priority:1;index:idx_notice_status_level,priority:2;index:idx_notice_counts,priority:3;index:idx_notice_month,priority:3"`
 	Title       string     `gorm:"size:512;not null"`
 	Body        string     `gorm:"type:text"`
-	UnitCode    string     `gorm:"size:64;index:idx_notice_unit_id,priority:1"` // the responsible unit among the recipients
-	Recipients  string     `gorm:"size:1024"`                                   // JSON array of unit codes and groups
-	Status      string     `gorm:"size:16;not null;index:idx_notice_rule_status,priority:2;index:idx_notice_status_id,priority:1"`
-	RaisedAt    time.Time  `gorm:"not null"`
+	UnitCode    string     `gorm:"size:64;index:idx_notice_unit_id,priority:1;index:idx_notice_counts,priority:2;index:idx_notice_month,priority:2"` // the responsible unit among the recipients
+	Recipients  string     `gorm:"size:1024"`                                                                                                        // JSON array of unit codes and groups
+	Status      string     `gorm:"size:16;not null;index:idx_notice_rule_status,priority:2;index:idx_notice_status_id,priority:1;index:idx_notice_status_level,priority:1;index:idx_notice_counts,priority:1"`
+	RaisedAt    time.Time  `gorm:"not null;index:idx_notice_month,priority:1"`
 	LastSentAt  time.Time  `gorm:"not null;index:idx_notice_rule_status,priority:3"`
 	SendCount   int        `gorm:"not null"`
 	AckedAt     *time.Time ``
@@ -300,5 +306,5 @@ type Setting struct {
 func All() []any {
 	return []any{&Unit{}, &Person{}, &Petitioner{}, &Case{}, &CaseEvent{}, &ReceptionSlot{},
 		&Episode{}, &Notice{}, &Outbox{}, &Flag{}, &AccountabilityRecord{}, &AuditHead{}, &RuleRun{}, &Setting{},
-		&PendingCheck{}, &Lease{}, &Delivery{}}
+		&PendingCheck{}, &Lease{}, &Delivery{}, &User{}, &APIToken{}, &Session{}}
 }

@@ -1,9 +1,6 @@
 package rules
 
-import (
-	"slices"
-	"time"
-)
+import "slices"
 
 // Admits reports whether a subject passes the rule's scope — the conditions a
 // store could filter on. The engine reads the union of several rules' scopes
@@ -17,18 +14,25 @@ func (r *Rule) Admits(env any) bool {
 }
 
 // compileAdmit turns a scope into a native check, or nil when every subject
-// passes (or the scope names something it cannot check here).
+// passes (or the scope names something it cannot check here). The checks
+// read typed fields: no value is boxed per subject.
 func compileAdmit(subject string, scope Scope) func(any) bool {
 	if len(scope) == 0 {
 		return nil
 	}
 	var checks []func(any) bool
 	for _, c := range scope {
-		get := fieldGetter(subject, c.Field)
-		if get == nil {
+		var ch func(any) bool
+		switch subject {
+		case SubjectCase:
+			ch = caseCheck(c)
+		case SubjectSlot:
+			ch = slotCheck(c)
+		}
+		if ch == nil {
 			return nil
 		}
-		checks = append(checks, condCheck(c, get))
+		checks = append(checks, ch)
 	}
 	return func(env any) bool {
 		for _, ch := range checks {
@@ -40,96 +44,183 @@ func compileAdmit(subject string, scope Scope) func(any) bool {
 	}
 }
 
-func condCheck(c Cond, get func(any) any) func(any) bool {
-	switch c.Op {
-	case "is null":
-		return func(env any) bool { return get(env).(time.Time).IsZero() }
-	case "is not null":
-		return func(env any) bool { return !get(env).(time.Time).IsZero() }
-	case "in":
-		return func(env any) bool { return slices.Contains(c.Values, get(env)) }
-	case "not in":
-		return func(env any) bool { return !slices.Contains(c.Values, get(env)) }
-	case "=":
-		return func(env any) bool { return get(env) == c.Values[0] }
-	case "!=":
-		return func(env any) bool { return get(env) != c.Values[0] }
-	}
-	// Order comparisons are on ints (the scope extractor only makes them for ints).
-	want, _ := c.Values[0].(int)
-	cmp := map[string]func(a, b int) bool{
-		"<": func(a, b int) bool { return a < b }, "<=": func(a, b int) bool { return a <= b },
-		">": func(a, b int) bool { return a > b }, ">=": func(a, b int) bool { return a >= b },
-	}[c.Op]
-	if cmp == nil {
-		return func(any) bool { return true }
-	}
-	return func(env any) bool {
-		v, ok := get(env).(int)
-		return !ok || cmp(v, want)
-	}
-}
-
-// fieldGetter reads one scope field of the subject in env.
-func fieldGetter(subject, field string) func(any) any {
-	switch subject {
-	case SubjectCase:
-		f := caseField(field)
-		if f == nil {
-			return nil
+func caseCheck(c Cond) func(any) bool {
+	cs := func(env any) *Case { return env.(*CaseEnv).Case }
+	if get := caseString(c.Field); get != nil {
+		if m := stringMatch(c); m != nil {
+			return func(env any) bool { return m(get(cs(env))) }
 		}
-		return func(env any) any { return f(env.(*CaseEnv).Case) }
-	case SubjectSlot:
-		var f func(*Slot) any
-		switch field {
-		case "Leader":
-			f = func(s *Slot) any { return s.Leader }
-		case "Substitute":
-			f = func(s *Slot) any { return s.Substitute }
-		case "Location":
-			f = func(s *Slot) any { return s.Location }
-		case "LeaderAvailable":
-			f = func(s *Slot) any { return s.LeaderAvailable }
-		default:
-			return nil
+		return nil
+	}
+	if get := caseBool(c.Field); get != nil {
+		if m := boolMatch(c); m != nil {
+			return func(env any) bool { return m(get(cs(env))) }
 		}
-		return func(env any) any { return f(env.(*SlotEnv).Slot) }
+		return nil
+	}
+	if c.Field == "GroupSize" {
+		if m := intMatch(c); m != nil {
+			return func(env any) bool { return m(cs(env).GroupSize) }
+		}
+		return nil
+	}
+	if get := caseTime(c.Field); get != nil {
+		switch c.Op {
+		case "is null":
+			return func(env any) bool { return get(cs(env)) }
+		case "is not null":
+			return func(env any) bool { return !get(cs(env)) }
+		}
 	}
 	return nil
 }
 
-func caseField(field string) func(*Case) any {
+func slotCheck(c Cond) func(any) bool {
+	sl := func(env any) *Slot { return env.(*SlotEnv).Slot }
+	var get func(*Slot) string
+	switch c.Field {
+	case "Leader":
+		get = func(s *Slot) string { return s.Leader }
+	case "Substitute":
+		get = func(s *Slot) string { return s.Substitute }
+	case "Location":
+		get = func(s *Slot) string { return s.Location }
+	case "LeaderAvailable":
+		if m := boolMatch(c); m != nil {
+			return func(env any) bool { return m(sl(env).LeaderAvailable) }
+		}
+		return nil
+	}
+	if get == nil {
+		return nil
+	}
+	if m := stringMatch(c); m != nil {
+		return func(env any) bool { return m(get(sl(env))) }
+	}
+	return nil
+}
+
+func stringMatch(c Cond) func(string) bool {
+	var vals []string
+	for _, v := range c.Values {
+		s, ok := v.(string)
+		if !ok {
+			return nil
+		}
+		vals = append(vals, s)
+	}
+	switch {
+	case c.Op == "=" && len(vals) == 1:
+		return func(s string) bool { return s == vals[0] }
+	case c.Op == "!=" && len(vals) == 1:
+		return func(s string) bool { return s != vals[0] }
+	case c.Op == "in":
+		return func(s string) bool { return slices.Contains(vals, s) }
+	case c.Op == "not in":
+		return func(s string) bool { return !slices.Contains(vals, s) }
+	}
+	return nil
+}
+
+func boolMatch(c Cond) func(bool) bool {
+	if len(c.Values) != 1 {
+		return nil
+	}
+	want, ok := c.Values[0].(bool)
+	if !ok {
+		return nil
+	}
+	switch c.Op {
+	case "=":
+		return func(b bool) bool { return b == want }
+	case "!=":
+		return func(b bool) bool { return b != want }
+	}
+	return nil
+}
+
+func intMatch(c Cond) func(int) bool {
+	if c.Op == "in" || c.Op == "not in" {
+		var vals []int
+		for _, v := range c.Values {
+			n, ok := v.(int)
+			if !ok {
+				return nil
+			}
+			vals = append(vals, n)
+		}
+		if c.Op == "in" {
+			return func(n int) bool { return slices.Contains(vals, n) }
+		}
+		return func(n int) bool { return !slices.Contains(vals, n) }
+	}
+	if len(c.Values) != 1 {
+		return nil
+	}
+	want, ok := c.Values[0].(int)
+	if !ok {
+		return nil
+	}
+	switch c.Op {
+	case "=":
+		return func(n int) bool { return n == want }
+	case "!=":
+		return func(n int) bool { return n != want }
+	case "<":
+		return func(n int) bool { return n < want }
+	case "<=":
+		return func(n int) bool { return n <= want }
+	case ">":
+		return func(n int) bool { return n > want }
+	case ">=":
+		return func(n int) bool { return n >= want }
+	}
+	return nil
+}
+
+func caseString(field string) func(*Case) string {
 	switch field {
 	case "Status":
-		return func(c *Case) any { return c.Status }
+		return func(c *Case) string { return c.Status }
 	case "Channel":
-		return func(c *Case) any { return c.Channel }
+		return func(c *Case) string { return c.Channel }
 	case "Category":
-		return func(c *Case) any { return c.Category }
+		return func(c *Case) string { return c.Category }
 	case "AssignedUnit":
-		return func(c *Case) any { return c.AssignedUnit }
+		return func(c *Case) string { return c.AssignedUnit }
 	case "ReceptionLeader":
-		return func(c *Case) any { return c.ReceptionLeader }
+		return func(c *Case) string { return c.ReceptionLeader }
 	case "PetitionerID":
-		return func(c *Case) any { return c.PetitionerID }
+		return func(c *Case) string { return c.PetitionerID }
+	}
+	return nil
+}
+
+func caseBool(field string) func(*Case) bool {
+	switch field {
 	case "Escalated":
-		return func(c *Case) any { return c.Escalated }
+		return func(c *Case) bool { return c.Escalated }
 	case "LawRelated":
-		return func(c *Case) any { return c.LawRelated }
-	case "GroupSize":
-		return func(c *Case) any { return c.GroupSize }
+		return func(c *Case) bool { return c.LawRelated }
+	}
+	return nil
+}
+
+// caseTime reports whether a time field is unset.
+func caseTime(field string) func(*Case) bool {
+	switch field {
 	case "AcceptedAt":
-		return func(c *Case) any { return c.AcceptedAt }
+		return func(c *Case) bool { return c.AcceptedAt.IsZero() }
 	case "AssignedAt":
-		return func(c *Case) any { return c.AssignedAt }
+		return func(c *Case) bool { return c.AssignedAt.IsZero() }
 	case "DueAt":
-		return func(c *Case) any { return c.DueAt }
+		return func(c *Case) bool { return c.DueAt.IsZero() }
 	case "ExtendedDueAt":
-		return func(c *Case) any { return c.ExtendedDueAt }
+		return func(c *Case) bool { return c.ExtendedDueAt.IsZero() }
 	case "ClosedAt":
-		return func(c *Case) any { return c.ClosedAt }
+		return func(c *Case) bool { return c.ClosedAt.IsZero() }
 	case "ReturnVisitAt":
-		return func(c *Case) any { return c.ReturnVisitAt }
+		return func(c *Case) bool { return c.ReturnVisitAt.IsZero() }
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ var Functions = []Function{
 	{"startOfDay", "startOfDay(t time) time", "00:00 of t's date"},
 	{"endOfDay", "endOfDay(t time) time", "the last instant of t's date"},
 	{"periodEnd", "periodEnd(t time, n int) time", "end of a period of n days from t, civil-code counting: the first day is not counted, and a last day that is not a working day moves to the next working day"},
+	{"isZero", "isZero(t time) bool", "whether t is unset; t.IsZero() means the same (and is run as isZero)"},
 	{"dueDate", "dueDate(c Case, days int, maxExtensionDays int) time", "the case's deadline: DueAt when set, else periodEnd(AcceptedAt, days); an ExtendedDueAt counts up to maxExtensionDays days past that; zero when neither is known"},
 }
 
@@ -58,6 +59,13 @@ func (nowPatcher) Visit(node *ast.Node) {
 	call, ok := (*node).(*ast.CallNode)
 	if !ok {
 		return
+	}
+	// t.IsZero() would go through reflection on every run: call isZero(t).
+	if m, ok := call.Callee.(*ast.MemberNode); ok && len(call.Arguments) == 0 && !m.Optional {
+		if p, ok := m.Property.(*ast.StringNode); ok && p.Value == "IsZero" {
+			ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: "isZero"}, Arguments: []ast.Node{m.Node}})
+			return
+		}
 	}
 	id, ok := call.Callee.(*ast.IdentifierNode)
 	if !ok {
@@ -136,6 +144,9 @@ func exprFunctions(cal *calendar.Calendar) []expr.Option {
 		expr.Function("periodEnd", func(p ...any) (any, error) {
 			return cal.PeriodEnd(asTime(p[0]), asInt(p[1])), nil
 		}, ti2t),
+		expr.Function("isZero", func(p ...any) (any, error) {
+			return asTime(p[0]).IsZero(), nil
+		}, new(func(time.Time) bool)),
 		expr.Function("dueDate", func(p ...any) (any, error) {
 			return DueDate(cal, p[0].(*Case), asInt(p[1]), asInt(p[2])), nil
 		}, new(func(*Case, int, int) time.Time)),
@@ -186,6 +197,7 @@ func templateFuncs(cal *calendar.Calendar, now time.Time) template.FuncMap {
 		"startOfDay":      cal.StartOfDay,
 		"endOfDay":        cal.EndOfDay,
 		"periodEnd":       cal.PeriodEnd,
+		"isZero":          func(t time.Time) bool { return t.IsZero() },
 		"dueDate": func(c *Case, days, ext int) time.Time {
 			return DueDate(cal, c, days, ext)
 		},

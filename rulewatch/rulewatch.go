@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,6 +104,17 @@ func (w *Watcher) State() State {
 		src = Builtin
 	}
 	return State{Source: src, Rules: len(rs.Rules), Files: rs.Files, LoadedAt: w.loadedAt, Error: w.lastErr}
+}
+
+// LoadError is the last failed reload, nil once the files load again; the
+// rules page shows it.
+func (w *Watcher) LoadError() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.lastErr == nil {
+		return nil
+	}
+	return errors.New(strings.Join(w.lastErr.Problems, "\n"))
 }
 
 func (w *Watcher) load() (*rules.RuleSet, error) {

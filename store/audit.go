@@ -229,7 +229,15 @@ func short(h string) string {
 	return h
 }
 
+// isDuplicateKey reports a unique-key violation, whether it comes from the
+// drivers (database/sql) or through gorm, which translates it.
 func isDuplicateKey(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "Duplicate entry")
 }

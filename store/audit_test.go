@@ -188,3 +188,17 @@ func TestReopeningDoesNotRebuildTheSchema(t *testing.T) {
 		t.Errorf("schema version %q, want %q", v, store.SchemaVersion())
 	}
 }
+
+func TestAnEmptyUnitScopeSeesNoNotices(t *testing.T) {
+	storetest.Each(t, t0, func(t *testing.T, s *store.Store, clk *clock.Fixed) {
+		ctx := context.Background()
+		s.DB.Create(&models.Notice{EpisodeID: 1, DedupKey: "r/x/1", RuleID: "r", SubjectKind: "case", SubjectKey: "x",
+			Level: "督办", Title: "t", UnitCode: "zjj", Status: models.NoticeOpen, RaisedAt: t0, LastSentAt: t0, SendCount: 1})
+		all, _ := s.ListNotices(ctx, store.NoticeFilter{})
+		none, _ := s.ListNotices(ctx, store.NoticeFilter{Units: []string{}})
+		counts, _ := s.CountNotices(ctx, store.NoticeFilter{Units: []string{}})
+		if len(all) != 1 || len(none) != 0 || len(counts) != 0 {
+			t.Errorf("no filter: %d notices; empty scope: %d notices, %d counts", len(all), len(none), len(counts))
+		}
+	})
+}

@@ -36,6 +36,14 @@ func (s *Store) BeginCaseImport(ctx context.Context) (*CaseWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Dialect == SQLite {
+		// Index maintenance of large tables wants their pages cached; the
+		// connection keeps this cache for the rest of its (pooled) life.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
 	now := s.now()
 	return &CaseWriter{s: s, tx: tx, now: now, nowArg: s.timeArg(now), pets: map[string]models.Petitioner{}, stmts: map[string]*sql.Stmt{}}, nil
 }
@@ -294,7 +302,8 @@ func changeEvents(old, c *models.Case, now time.Time) []models.CaseEvent {
 		add("reopened", c.AssignedUnit, old.Status+" → "+c.Status)
 	}
 	var fields []string
-	if old.Status != c.Status && !(old.Status == models.StatusClosed || old.Status == models.StatusRejected) {
+	if old.Status != c.Status && !(old.Status == models.StatusClosed || old.Status == models.StatusRejected) &&
+		!forward(old.Status, c.Status) {
 		fields = append(fields, "status "+old.Status+" → "+c.Status)
 	}
 	if old.Channel != c.Channel {
@@ -315,19 +324,64 @@ func changeEvents(old, c *models.Case, now time.Time) []models.CaseEvent {
 	return out
 }
 
+// milestoneEvents are the milestones a person's change sets or moves, each
+// at its own time: stored so that the timeline can say who did it.
+func milestoneEvents(old, c *models.Case, now time.Time) []models.CaseEvent {
+	var out []models.CaseEvent
+	add := func(kind string, before, after *time.Time, unit, detail string) {
+		if after != nil && (before == nil || !before.Equal(*after)) {
+			out = append(out, models.CaseEvent{CaseNo: c.CaseNo, Kind: kind, At: *after, UnitCode: unit, Detail: detail, CreatedAt: now})
+		}
+	}
+	add("accepted", old.AcceptedAt, c.AcceptedAt, "", "")
+	due := ""
+	if c.DueAt != nil {
+		due = "due " + c.DueAt.Format(time.RFC3339)
+	}
+	add("assigned", old.AssignedAt, c.AssignedAt, c.AssignedUnit, due)
+	switch c.Status {
+	case models.StatusClosed:
+		add("closed", old.ClosedAt, c.ClosedAt, c.AssignedUnit, "")
+	case models.StatusRejected:
+		if old.Status != models.StatusRejected {
+			add("rejected", nil, c.ClosedAt, "", "")
+		}
+	}
+	add("return_visit", old.ReturnVisitAt, c.ReturnVisitAt, c.AssignedUnit, "")
+	return out
+}
+
+// forward reports a status moving along received → accepted → assigned →
+// closed or rejected: a milestone the row (or a stored milestone) shows.
+func forward(from, to string) bool {
+	rank := map[string]int{models.StatusReceived: 0, models.StatusAccepted: 1, models.StatusAssigned: 2,
+		models.StatusClosed: 3, models.StatusRejected: 3}
+	return rank[to] > rank[from]
+}
+
 // CaseTimeline is a case's history: the milestones its row records and the
-// events stored beside it, in time order.
+// events stored beside it, in time order. A milestone a person's change
+// stored (with who made it) stands in for the one derived from the row.
 func (s *Store) CaseTimeline(ctx context.Context, caseNo string) ([]models.CaseEvent, error) {
 	var c models.Case
 	if err := s.DB.WithContext(ctx).Where("case_no = ?", caseNo).Take(&c).Error; err != nil {
 		return nil, fmt.Errorf("case %s: %w", caseNo, ErrNotFound)
 	}
-	out := []models.CaseEvent{{CaseNo: caseNo, Kind: "received", At: c.ReceivedAt, Detail: "channel=" + c.Channel}}
+	var stored []models.CaseEvent
+	if err := s.DB.WithContext(ctx).Where("case_no = ?", caseNo).Order("at, id").Find(&stored).Error; err != nil {
+		return nil, err
+	}
+	recorded := map[string]bool{}
+	for _, e := range stored {
+		recorded[e.Kind+"@"+e.At.UTC().Format(time.RFC3339Nano)] = true
+	}
+	var out []models.CaseEvent
 	milestone := func(kind string, at *time.Time, unit, detail string) {
-		if at != nil {
+		if at != nil && !recorded[kind+"@"+at.UTC().Format(time.RFC3339Nano)] {
 			out = append(out, models.CaseEvent{CaseNo: caseNo, Kind: kind, At: *at, UnitCode: unit, Detail: detail})
 		}
 	}
+	milestone("received", &c.ReceivedAt, "", "channel="+c.Channel)
 	milestone("accepted", c.AcceptedAt, "", "")
 	due := ""
 	if c.DueAt != nil {
@@ -341,10 +395,6 @@ func (s *Store) CaseTimeline(ctx context.Context, caseNo string) ([]models.CaseE
 		milestone("rejected", c.ClosedAt, "", "")
 	}
 	milestone("return_visit", c.ReturnVisitAt, c.AssignedUnit, "")
-	var stored []models.CaseEvent
-	if err := s.DB.WithContext(ctx).Where("case_no = ?", caseNo).Order("at, id").Find(&stored).Error; err != nil {
-		return nil, err
-	}
 	out = append(out, stored...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, nil

@@ -52,8 +52,10 @@ func (s *Store) ResendDue(ctx context.Context, ruleID string, sentBefore time.Ti
 
 // PruneChecks deletes pending checks older than before.
 func (s *Store) PruneChecks(ctx context.Context, before time.Time) error {
-	_, err := s.SQL.ExecContext(ctx, "DELETE FROM pending_checks WHERE at < ?", s.timeArg(before))
-	return err
+	return s.serialize(func() error {
+		_, err := s.SQL.ExecContext(ctx, "DELETE FROM pending_checks WHERE at < ?", s.timeArg(before))
+		return err
+	})
 }
 
 func (s *Store) strings(ctx context.Context, q string, args ...any) ([]string, error) {

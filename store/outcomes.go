@@ -269,30 +269,36 @@ func (s *Store) openEpisodes(ctx context.Context, tx *sql.Tx, opens []*OpenOp, n
 		seq           int
 	}
 	byKey := make(map[key]*OpenOp, len(opens))
-	subjects := make([]string, 0, len(opens))
+	subjects := map[string][]string{} // by rule: the read-back below walks the (rule, subject, seq) index
 	for _, o := range opens {
 		byKey[key{o.Episode.RuleID, o.Episode.SubjectKey, o.Episode.Seq}] = o
-		subjects = append(subjects, o.Episode.SubjectKey)
+		subjects[o.Episode.RuleID] = append(subjects[o.Episode.RuleID], o.Episode.SubjectKey)
 	}
-	return chunks(subjects, 500, func(part []string) error {
-		r, err := tx.QueryContext(ctx, "SELECT id, rule_id, subject_key, seq FROM episodes WHERE tick_id = ? AND subject_key IN ("+
-			placeholders(len(part))+")", append([]any{tickID}, anys(part)...)...)
+	for ruleID, keys := range subjects {
+		err := chunks(keys, 500, func(part []string) error {
+			r, err := tx.QueryContext(ctx, "SELECT id, subject_key, seq FROM episodes WHERE rule_id = ? AND subject_key IN ("+
+				placeholders(len(part))+") AND tick_id = ?", append(append([]any{ruleID}, anys(part)...), tickID)...)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			for r.Next() {
+				var id uint64
+				k := key{rule: ruleID}
+				if err := r.Scan(&id, &k.subject, &k.seq); err != nil {
+					return err
+				}
+				if o, ok := byKey[k]; ok {
+					o.Won, o.Episode.ID = true, id
+				}
+			}
+			return r.Err()
+		})
 		if err != nil {
 			return err
 		}
-		defer r.Close()
-		for r.Next() {
-			var id uint64
-			var k key
-			if err := r.Scan(&id, &k.rule, &k.subject, &k.seq); err != nil {
-				return err
-			}
-			if o, ok := byKey[k]; ok {
-				o.Won, o.Episode.ID = true, id
-			}
-		}
-		return r.Err()
-	})
+	}
+	return nil
 }
 
 // insertFlags inserts labels unless they exist, reporting which were new
@@ -428,7 +434,7 @@ func (s *Store) SaveRuleRun(ctx context.Context, run *models.RuleRun) error {
 	if len(run.FirstError) > 4000 {
 		run.FirstError = run.FirstError[:4000]
 	}
-	return s.DB.WithContext(ctx).Create(run).Error
+	return s.serialize(func() error { return s.DB.WithContext(ctx).Create(run).Error })
 }
 
 // LastRuleRuns returns the latest run of each rule.

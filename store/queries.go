@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"duban/models"
 )
 
@@ -23,7 +25,25 @@ type NoticeFilter struct {
 
 // ListNotices returns notices matching f.
 func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]models.Notice, error) {
-	q := s.DB.WithContext(ctx).Model(&models.Notice{})
+	q, ok := filterNotices(s.DB.WithContext(ctx).Model(&models.Notice{}), f)
+	if !ok {
+		return nil, nil
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var out []models.Notice
+	err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error
+	return out, err
+}
+
+// filterNotices applies f's filters (all but the cursor and limit). Units nil
+// does not filter; Units empty matches nothing — a reader whose scope holds
+// no unit sees no notice — and then ok is false.
+func filterNotices(q *gorm.DB, f NoticeFilter) (_ *gorm.DB, ok bool) {
+	if f.Units != nil && len(f.Units) == 0 {
+		return q, false
+	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -45,12 +65,7 @@ func (s *Store) ListNotices(ctx context.Context, f NoticeFilter) ([]models.Notic
 	if !f.Until.IsZero() {
 		q = q.Where("raised_at < ?", utc(f.Until))
 	}
-	if f.Before > 0 {
-		q = q.Where("id < ?", f.Before)
-	}
-	var out []models.Notice
-	err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error
-	return out, err
+	return q, true
 }
 
 func limit(n int) int {

@@ -19,7 +19,7 @@ func (s *Store) txSQL(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
-		err = func() error {
+		err = s.serialize(func() error {
 			tx, err := s.SQL.BeginTx(ctx, opts)
 			if err != nil {
 				return err
@@ -29,7 +29,7 @@ func (s *Store) txSQL(ctx context.Context, fn func(tx *sql.Tx) error) error {
 				return err
 			}
 			return tx.Commit()
-		}()
+		})
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,19 @@ type Store struct {
 	Clock   clock.Clock
 	// DSN is the data source as given, with any password masked.
 	DSN string
+	// writeMu queues this process's write transactions on SQLite, which
+	// has one writer at a time: waiting here hands the lock over at once,
+	// where SQLite's busy handler would poll for it with sleeps.
+	writeMu sync.Mutex
+}
+
+// serialize runs fn holding the process's SQLite write turn (no-op on MySQL).
+func (s *Store) serialize(fn func() error) error {
+	if s.Dialect == SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return fn()
 }
 
 // Options adjust Open.
@@ -81,9 +95,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("db %q: give a file, as in sqlite:duban.db", dsn)
 		}
 		q := url.Values{}
-		// A 32 MB page cache per connection keeps index pages of large tables
-		// in memory while imports and ticks walk them.
-		for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-32768)", "temp_store(2)"} {
+		// A 16 MB page cache per connection (imports raise theirs; see
+		// BeginCaseImport), statement journals in memory.
+		for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-16384)", "temp_store(2)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no lock-upgrade deadlocks
@@ -108,7 +122,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		db.SetMaxIdleConns(8)
 		s.SQL, s.Dialect = db, SQLite
-		dialector = sqlite.New(sqlite.Config{Conn: db})
+		dialector = sqliteDialector{sqlite.New(sqlite.Config{Conn: db}).(*sqlite.Dialector)}
 	case strings.HasPrefix(dsn, "mysql://"):
 		cfg, err := gomysql.ParseDSN(strings.TrimPrefix(dsn, "mysql://"))
 		if err != nil {

@@ -22,19 +22,12 @@ func (a *app) benchCmd() *cobra.Command {
 		Short: "Fill an empty database with a synthetic province, deterministically",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clk, t, err := parseNow(now)
+			su, err := a.begin(cmd.Context(), now, "", nil)
 			if err != nil {
 				return err
 			}
-			rs, err := loadRules("", nil, t)
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			size := bench.Scaled(cases)
 			start := time.Now()
 			if err := bench.Generate(cmd.Context(), s, rs.Calendar, size, t); err != nil {
@@ -51,19 +44,12 @@ func (a *app) benchCmd() *cobra.Command {
 		Short: "Read what a tick reads with plain database/sql scans, no rules",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clk, t, err := parseNow(now)
+			su, err := a.begin(cmd.Context(), now, "", nil)
 			if err != nil {
 				return err
 			}
-			rs, err := loadRules("", nil, t)
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			res, err := bench.Floor(cmd.Context(), s, rs, t)
 			if err != nil {
 				return err
@@ -78,19 +64,12 @@ func (a *app) benchCmd() *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clk, t, err := parseNow(now)
+			su, err := a.begin(cmd.Context(), now, "", nil)
 			if err != nil {
 				return err
 			}
-			rs, err := loadRules("", nil, t)
-			if err != nil {
-				return err
-			}
-			s, err := a.openStore(cmd.Context(), clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			tf, err := bench.Tick(cmd.Context(), s, rs, t, full)
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"duban/auth"
 	"duban/demo"
 	"duban/engine"
 	"duban/store"
@@ -17,6 +18,7 @@ func (a *app) demoCmd() *cobra.Command {
 	var seed uint64
 	var cases int
 	var force bool
+	var password string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a demo county in the database, run every rule once and print what they raised",
@@ -28,25 +30,24 @@ and rebuilds a database it built before; it will not touch other data without --
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			clk, t, err := parseNow(now)
-			if err != nil {
-				return err
-			}
 			started := time.Now()
-			rs, err := loadRules("", nil, t)
+			su, err := a.begin(ctx, now, "", nil)
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore(ctx, clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			if err := prepareDemoDB(cmd, s, force); err != nil {
 				return err
 			}
 			county := demo.Generate(rs.Calendar, demo.Options{Seed: seed, Now: t, Cases: cases})
 			if err := demo.Load(ctx, s, county, seed); err != nil {
+				return err
+			}
+			if password == "" {
+				password = auth.NewPassword()
+			}
+			if err := demo.AddUsers(ctx, s, password); err != nil {
 				return err
 			}
 			raised := map[string]*demo.Expected{}
@@ -92,6 +93,11 @@ and rebuilds a database it built before; it will not touch other data without --
 			}
 			tw.Flush()
 			fmt.Fprintf(w, "\nbuilt and checked in %s; database %s\n", time.Since(started).Round(time.Millisecond), s.DSN)
+			fmt.Fprintf(w, "\nsign in at http://127.0.0.1:8080/ (duban serve, or duban web --now %s) with password %s as:\n",
+				t.Format(time.RFC3339), password)
+			for _, u := range demo.Users {
+				fmt.Fprintf(w, "  %-8s %s (%s)\n", u.Username, u.Name, u.Role)
+			}
 			fmt.Fprintln(w, "next: duban notices list · duban audit verify · duban serve, then open http://127.0.0.1:8080/")
 			if mismatch > 0 || rep.Errors() > 0 {
 				fmt.Fprintf(a.stderr, "duban: %d rules raised other than the demo planted, %d rule errors\n", mismatch, rep.Errors())
@@ -104,6 +110,7 @@ and rebuilds a database it built before; it will not touch other data without --
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed and now build the same county")
 	cmd.Flags().IntVar(&cases, "cases", 3000, "number of cases")
 	cmd.Flags().BoolVar(&force, "force", false, "wipe a database that holds data the demo did not build")
+	cmd.Flags().StringVar(&password, "password", "", "the demo users' password (default: generated and printed)")
 	return cmd
 }
 

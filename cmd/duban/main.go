@@ -47,8 +47,8 @@ type app struct {
 	logLevel       string
 	logFormat      string
 	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
-	// the JSON API under /api/v1 and the pages. Nil serves 404 there.
-	web func(*service.Service) http.Handler
+	// the JSON API under /api/v1 and the pages.
+	web func(*service.Service) (http.Handler, error)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -62,10 +62,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&a.db, "db", "", "database: sqlite:PATH or mysql://user:pass@tcp(host:port)/db (default $DUBAN_DB, else "+store.DefaultDSN+")")
 	root.PersistentFlags().StringVar(&a.tz, "tz", "", "time zone to show times in (default $DUBAN_TZ, else "+rules.DefaultTimezone+")")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	var cpuProfile string
+	var cpuProfile, memProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().StringVar(&memProfile, "memprofile", "", "write a heap profile to this file on exit")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().MarkHidden("memprofile")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if memProfile != "" {
+			cobra.OnFinalize(func() {
+				if f, err := os.Create(memProfile); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			})
+		}
 		if cpuProfile == "" {
 			return nil
 		}
@@ -81,7 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
-		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd())
+		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd(),
+		a.usersCmd(), a.webCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
@@ -137,6 +148,32 @@ func parseNow(s string) (clock.Clock, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("--now %q: want RFC 3339, like 2026-03-20T09:00:00+08:00", s)
 	}
 	return clock.NewFixed(t), t, nil
+}
+
+// setup is what most commands begin with: the clock of --now, the rule set
+// (of rulesDir, or the built-in pack) and the store. The caller closes s.
+type setup struct {
+	clk clock.Clock
+	now time.Time
+	rs  *rules.RuleSet
+	s   *store.Store
+}
+
+// begin parses --now, loads the rules and opens the store.
+func (a *app) begin(ctx context.Context, now, rulesDir string, calendars []string) (*setup, error) {
+	clk, t, err := parseNow(now)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := loadRules(rulesDir, calendars, t)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.openStore(ctx, clk)
+	if err != nil {
+		return nil, err
+	}
+	return &setup{clk: clk, now: t, rs: rs, s: s}, nil
 }
 
 // loadRules loads the rule files of dir, or the built-in pack when dir is empty.

@@ -32,22 +32,15 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			clk, t, err := parseNow(now)
+			su, err := a.begin(cmd.Context(), now, rulesDir, calendars)
 			if err != nil {
 				return err
 			}
-			rs, err := loadRules(rulesDir, calendars, t)
-			if err != nil {
-				return err
-			}
+			defer su.s.Close()
+			t, rs, s := su.now, su.rs, su.s
 			for _, w := range rs.Warnings {
 				fmt.Fprintln(a.stderr, w)
 			}
-			s, err := a.openStore(cmd.Context(), clk)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
 			eng := engine.New(s, a.logger())
 			eng.PageSize = pageSize
 			enc := json.NewEncoder(a.stdout)

@@ -479,5 +479,15 @@ func TestASecondServerOnOneSQLiteFileIsRefused(t *testing.T) {
 		h := first.health()
 		return h.Status == "ok" && h.Lease != nil && h.Lease.ThisIsIt && h.Rules.Rules >= 10 && len(h.Ticks) >= 10
 	})
+	// The same server serves the pages and the API beside /healthz.
+	if code, body := first.get("/login"); code != 200 || !strings.Contains(string(body), "登录") {
+		t.Errorf("GET /login: %d %.200s", code, body)
+	}
+	if code, body := first.get("/api/v1/openapi.json"); code != 200 || !strings.Contains(string(body), `"/notices`) {
+		t.Errorf("GET /api/v1/openapi.json: %d %.200s", code, body)
+	}
+	if code, _ := first.get("/api/v1/notices"); code != 401 {
+		t.Errorf("GET /api/v1/notices without a token: %d, want 401", code)
+	}
 	first.stop()
 }

@@ -1,19 +1,22 @@
 package main
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"duban/people"
 	"duban/service"
 	"duban/store"
 )
 
 func (a *app) serveCmd() *cobra.Command {
 	var opts service.Options
+	var secure bool
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:8080] [--rules DIR] [--notify FILE]",
-		Short: "Run the service: scheduled ticks, notice delivery, /healthz and /metrics",
+		Short: "Run the service: scheduled ticks, notice delivery, the pages and API, /healthz and /metrics",
 		Long: `Run duban as a long-lived service. Every rule ticks on its own schedule; the
 notices it raises are delivered to the channels of the --notify file, with retries;
 /healthz and /metrics serve operations. Any number of replicas may serve one MySQL
@@ -33,8 +36,15 @@ commit, sends under way are recorded.`,
 			if err != nil {
 				return err
 			}
-			if a.web != nil {
-				svc.Handler = a.web(svc)
+			web := a.web
+			if web == nil {
+				web = func(svc *service.Service) (http.Handler, error) {
+					return people.New(people.Deps{Store: svc.Store, Rules: svc.Rules, Clock: svc.Store.Clock,
+						Logger: svc.Log, Location: loc, SecureCookies: secure})
+				}
+			}
+			if svc.Handler, err = web(svc); err != nil {
+				return err
 			}
 			return svc.Run(cmd.Context())
 		},
@@ -46,5 +56,6 @@ commit, sends under way are recorded.`,
 	f.StringVar(&opts.NotifyFile, "notify", "", "notify file: channels, routes and retries (without it nothing is delivered)")
 	f.DurationVar(&opts.LeaseTTL, "lease-ttl", 15*time.Second, "how soon another replica takes over the ticks from one that died")
 	f.DurationVar(&opts.Grace, "grace", 20*time.Second, "on SIGTERM, how long a tick under way may run on before it is cancelled")
+	f.BoolVar(&secure, "secure-cookies", false, "mark session cookies Secure (set when the pages are served over HTTPS, e.g. behind a TLS proxy)")
 	return cmd
 }

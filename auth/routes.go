@@ -1,0 +1,115 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// Route is one endpoint: its method and path pattern (net/http's, with
+// {name} wildcards), the permission it needs, and its handler. The route
+// tables of the API and the pages are the single source of truth: Mount
+// serves exactly them, the OpenAPI description lists the API ones, and the
+// access tests enumerate every one against every role.
+type Route struct {
+	Method string
+	Path   string
+	Perm   Perm
+	// Summary says what the endpoint does (OpenAPI, docs).
+	Summary string
+	// Query lists the query parameters (OpenAPI).
+	Query []Param
+	// Body and Returns name the request and response schemas (OpenAPI).
+	Body, Returns string
+	// Handler serves the request; p is nil only on public routes without a
+	// signed-in user.
+	Handler func(w http.ResponseWriter, r *http.Request, p *Principal)
+}
+
+// Param is a query parameter.
+type Param struct {
+	Name, Type, Description string
+}
+
+// Pattern is the route's net/http pattern.
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+// Denier answers the requests a route refuses, in its own format (JSON for
+// the API, pages for people).
+type Denier interface {
+	// Unauthenticated answers a request without valid credentials; err says
+	// what was wrong with the ones given, if any.
+	Unauthenticated(w http.ResponseWriter, r *http.Request, err error)
+	// Forbidden answers a signed-in request that its role does not allow.
+	Forbidden(w http.ResponseWriter, r *http.Request, p *Principal, why string)
+	// Failed answers an internal error.
+	Failed(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Mount registers every route on mux, each guarded: the principal is
+// authenticated, its role must hold the route's permission, and an unsafe
+// request signed in with a session must carry the session's CSRF token.
+func Mount(mux *http.ServeMux, a *Authenticator, d Denier, routes []Route) {
+	for _, rt := range routes {
+		mux.Handle(rt.Pattern(), guard(a, d, rt))
+	}
+}
+
+func guard(a *Authenticator, d Denier, rt Route) http.Handler {
+	if rt.Perm == "" {
+		panic("auth: route " + rt.Pattern() + " has no permission; use PermPublic for public routes")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.Authenticate(r)
+		switch {
+		case err != nil && !errors.Is(err, ErrBadCredentials):
+			d.Failed(w, r, err)
+			return
+		case err != nil && rt.Perm != PermPublic:
+			d.Unauthenticated(w, r, err)
+			return
+		case p == nil && rt.Perm != PermPublic:
+			d.Unauthenticated(w, r, nil)
+			return
+		}
+		if p != nil && rt.Perm != PermPublic && !p.Can(rt.Perm) {
+			d.Forbidden(w, r, p, "the role "+p.Role+" may not "+describe(rt.Perm))
+			return
+		}
+		// Public routes act for nobody (the sign-in form checks its own token).
+		if rt.Perm != PermPublic && !CheckCSRF(r, p) {
+			d.Forbidden(w, r, p, "the form's CSRF token is missing or wrong; reload the page and try again")
+			return
+		}
+		if p != nil {
+			r = r.WithContext(WithPrincipal(r.Context(), p))
+		}
+		rt.Handler(w, r, p)
+	})
+}
+
+func describe(p Perm) string {
+	switch p {
+	case PermNoticesRead:
+		return "read notices"
+	case PermNoticesAck:
+		return "acknowledge notices"
+	case PermCasesRead:
+		return "read cases"
+	case PermCasesWrite:
+		return "register or change cases"
+	case PermCasesHandle:
+		return "record the handling of cases"
+	case PermFlagsRead:
+		return "read flags"
+	case PermAuditRead:
+		return "read the accountability log"
+	case PermAuditReview:
+		return "review accountability records"
+	case PermRulesRead:
+		return "see the rules"
+	case PermScoresRead:
+		return "see scorecards"
+	}
+	return strings.ReplaceAll(string(p), ".", " ")
+}
