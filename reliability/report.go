@@ -6,7 +6,7 @@
 // so every figure on the page is the suite's own output.
 //
 //	DUBAN_SOAK=1 DUBAN_RELIABILITY_OUT=$PWD/reliability/results go test ./reliability -timeout 90m
-//	FUZZTIME=3m DUBAN_RELIABILITY_OUT=reliability/results .ci/fuzz
+//	FUZZTIME=2m DUBAN_RELIABILITY_OUT=reliability/results .ci/fuzz
 //	go generate ./reliability
 package reliability
 
@@ -141,7 +141,7 @@ func faults(r results) string {
 	for _, k := range backends(r, "kill-run-once-") {
 		m := r[k]
 		t.add("`run --once` SIGKILLed at a random point of the tick, then run again (as cron would)", dbName(m["backend"]),
-			fmt.Sprintf("%s cases, %s instants; kills by where they landed: %s", count(m, "cases"), count(m, "instants"), phases(m)),
+			fmt.Sprintf("%s cases, %s instants; %s runs with a kill timer, by where the kill landed: %s", count(m, "cases"), count(m, "instants"), count(m, "attempts"), phases(m)),
 			count(m, "sigkills")+" kills",
 			fmt.Sprintf("%s outcomes compared with an uninterrupted twin database after every instant; `audit verify` after every instant", count(m, "outcomes_compared")),
 			fmt.Sprintf("**%s** (differences), %s chain failures", count(m, "differences_from_uninterrupted"), count(m, "audit_verify_failures")))
