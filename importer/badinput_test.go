@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +31,13 @@ func TestBadFilesAreRefusedWithTheirLine(t *testing.T) {
 		// of a row it could not read (testdata/fuzz/FuzzReadAndCheck).
 		{"a stray quote", "csv", "case_no,channel,parent\n0\"0000000000", `line 2: bare " in non-quoted-field`},
 		{"not a workbook", "xlsx", "case_no\nA1\n", "not an XLSX workbook"},
-		{"a JSON array that is not closed", "json", "[\n{\"case_no\": \"A1\"},\n{\"case_no\": \"A2\"}\n", "line 3: the JSON array is not closed"},
+		// Go 1.26 and 1.27's decoders stop at different places; either way the line says so.
+		{"a JSON array that is not closed", "json", "[\n{\"case_no\": \"A1\"},\n{\"case_no\": \"A2\"}\n", "line 3: the JSON array is not closed|line 4: not a JSON object: unexpected end of JSON input"},
 		{"a JSON line that is not an object", "jsonl", "{\"case_no\": \"A1\"}\n[1, 2]\n", "line 2: not a JSON object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := importer.ReadRecords(strings.NewReader(tc.data), tc.format)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err == nil || !slices.ContainsFunc(strings.Split(tc.want, "|"), func(w string) bool { return strings.Contains(err.Error(), w) }) {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
 		})
