@@ -235,7 +235,7 @@ func TestServiceRidesOutAFullDisk(t *testing.T) {
 	faultkit.Within(t, drainTime(), "every sending is delivered", ss.drained)
 	srv.Stop()
 	out := ss.check(t)
-	faultkit.Record(t, "sqlite-disk-full-serve", map[string]any{"backend": "sqlite", "disk": "tmpfs of 64 MiB", "fills": fills,
+	faultkit.Record(t, "sqlite-disk-full-serve", map[string]any{"backend": "sqlite", "disk": "tmpfs of 64 MiB", "fills": fills, "cases": ss.sc.Cases,
 		"seconds_full_each": 4, "disk_full_errors_logged": strings.Count(srv.Logs(), "database or disk is full"),
 		"outcome": out, "receiver": ss.recv.Stats()})
 }
