@@ -195,3 +195,14 @@ func TestFarDatesAndHugeArgumentsStayCheap(t *testing.T) {
 		t.Errorf("AddWorkdays with a huge n went to %s; it should be capped", got)
 	}
 }
+
+// go-yaml's decoder panics on a tag where a list belongs (found by
+// FuzzParse; the input is kept in testdata/fuzz/FuzzParse): a calendar file
+// like it is an error naming the file, not a crash of the service that
+// reloads it.
+func TestMalformedYAMLIsAnErrorNotAPanic(t *testing.T) {
+	_, err := Parse(Official(time.UTC), "local.calendar.yaml", []byte("holidays:\n  ! 0000000000000000\n00000008:\n0000"))
+	if err == nil || !strings.HasPrefix(err.Error(), "local.calendar.yaml") {
+		t.Errorf("got %v", err)
+	}
+}

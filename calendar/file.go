@@ -8,6 +8,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"duban/internal/yamlguard"
 )
 
 // File is the shape of a calendar file:
@@ -43,13 +45,19 @@ func LoadFile(base *Calendar, path string) (*Calendar, error) {
 
 // Parse is LoadFile on bytes already read; name is used in errors.
 func Parse(base *Calendar, name string, src []byte) (*Calendar, error) {
+	if err := yamlguard.CheckSource(src, yamlguard.Default); err != nil {
+		return nil, fmt.Errorf("%s:%v", name, guardText(err))
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yamlErrorText(err))
 	}
+	if err := yamlguard.CheckAliases(f, yamlguard.Default); err != nil {
+		return nil, fmt.Errorf("%s:%v", name, guardText(err))
+	}
 	var file File
 	if len(f.Docs) > 0 && f.Docs[0].Body != nil {
-		if err := yaml.NodeToValue(f.Docs[0].Body, &file, yaml.Strict()); err != nil {
+		if err := yamlguard.NodeToValue(f.Docs[0].Body, &file, yaml.Strict()); err != nil {
 			return nil, fmt.Errorf("%s: %s", name, yamlErrorText(err))
 		}
 	}
@@ -135,4 +143,12 @@ func yamlErrorText(err error) string {
 		return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, ye.GetMessage())
 	}
 	return err.Error()
+}
+
+// guardText is a yamlguard error as ":line:col: message" or " message".
+func guardText(err error) string {
+	if ge, ok := err.(*yamlguard.Error); ok && ge.Line > 0 {
+		return fmt.Sprintf("%d:%d: %s", ge.Line, ge.Col, ge.Message)
+	}
+	return " " + err.Error()
 }

@@ -293,6 +293,12 @@ func (p *passRun) flush() {
 				st.fail(err)
 			}
 		}
+		// Flags of a petitioner rule whose episode was open already are
+		// the page's only writes for that rule: unrecorded, the run would
+		// count as clean and the scheduler would not retry it.
+		for _, st := range res.flagOwners {
+			st.fail(err)
+		}
 		return
 	}
 	off := 0

@@ -141,6 +141,10 @@ type jsonArraySource struct {
 	data []byte
 	dec  *json.Decoder
 	done bool
+	// lineOff and line are where line counting got to: elements come in
+	// order, so each byte is counted once.
+	lineOff int
+	line    int
 }
 
 func newJSONArraySource(r io.Reader) (*jsonArraySource, error) {
@@ -158,7 +162,13 @@ func newJSONArraySource(r io.Reader) (*jsonArraySource, error) {
 }
 
 func (s *jsonArraySource) lineAt(off int64) int {
-	return 1 + bytes.Count(s.data[:min(int(off), len(s.data))], []byte("\n"))
+	end := min(int(off), len(s.data))
+	if end < s.lineOff {
+		return 1 + bytes.Count(s.data[:end], []byte("\n"))
+	}
+	s.line += bytes.Count(s.data[s.lineOff:end], []byte("\n"))
+	s.lineOff = end
+	return 1 + s.line
 }
 
 func (s *jsonArraySource) Next() (Record, error) {
@@ -244,11 +254,39 @@ func newCSVSource(r io.Reader) (Source, error) {
 	if err != nil {
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
-	return &tableSource{header: trimAll(header), next: func() ([]string, int, error) {
+	header = trimAll(header)
+	if err := checkHeader(header); err != nil {
+		return nil, err
+	}
+	return &tableSource{header: header, next: func() ([]string, int, error) {
 		row, err := cr.Read()
+		if err != nil || len(row) == 0 {
+			// FieldPos panics without a row; a *csv.ParseError has its line.
+			return row, 0, err
+		}
 		line, _ := cr.FieldPos(0)
 		return row, line, err
 	}}, nil
+}
+
+// checkHeader refuses a header row that names a column twice, or leaves a
+// column without a name: a value would be read under the wrong name, or
+// silently dropped.
+func checkHeader(header []string) error {
+	seen := map[string]int{}
+	for i, h := range header {
+		if h == "" {
+			if i == len(header)-1 {
+				continue // a trailing separator
+			}
+			return &RowError{Line: 1, Message: fmt.Sprintf("column %d of the header has no name", i+1)}
+		}
+		if j, dup := seen[h]; dup {
+			return &RowError{Line: 1, Field: h, Message: fmt.Sprintf("named by columns %d and %d of the header", j+1, i+1)}
+		}
+		seen[h] = i
+	}
+	return nil
 }
 
 func trimAll(ss []string) []string {
@@ -267,8 +305,14 @@ func blank(row []string) bool {
 	return true
 }
 
+// maxXLSXUnzipped bounds what a workbook may unpack to (excelize's default
+// is 16 GB): a small file that inflates to gigabytes — a zip bomb — is
+// refused before it is unpacked. Worksheets over 16 MB unpack to a
+// temporary file, not to memory.
+const maxXLSXUnzipped = 1 << 30
+
 func newXLSXSource(r io.Reader) (Source, error) {
-	f, err := excelize.OpenReader(r)
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxXLSXUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
@@ -299,7 +343,12 @@ func newXLSXSource(r io.Reader) (Source, error) {
 		closeAll()
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
-	return &tableSource{header: trimAll(header), next: next, close: closeAll}, nil
+	header = trimAll(header)
+	if err := checkHeader(header); err != nil {
+		closeAll()
+		return nil, err
+	}
+	return &tableSource{header: header, next: next, close: closeAll}, nil
 }
 
 // FromMaps turns in-memory records (rule tests) into Records numbered from 1.

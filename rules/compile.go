@@ -100,6 +100,7 @@ const (
 	maxReasonBytes   = 4 << 10
 	defaultSchedule  = "0 * * * *"
 	maxExplainedSubs = 40
+	maxParamList     = 1000
 )
 
 // Next is the first time the rule's schedule fires after t.
@@ -277,6 +278,10 @@ func (rc *ruleCompile) params(fileParams, ruleParams map[string]any) map[string]
 				rc.keyProblem("params", "param name %q must be an identifier other than Now, Case, Petitioner, Slot and Params", k)
 				continue
 			}
+			if l, ok := v.([]any); ok && len(l) > maxParamList {
+				rc.keyProblem("params", "param %s: a list of %d values; at most %d", k, len(l), maxParamList)
+				continue
+			}
 			nv, ok := normaliseParam(v)
 			if !ok {
 				rc.keyProblem("params", "param %s: %v is not a number, string, boolean or list of them", k, v)
@@ -321,10 +326,14 @@ func (rc *ruleCompile) exprOptions(extra ...expr.Option) []expr.Option {
 		expr.Patch(paramPatcher{rc.r.Params}),
 	}
 	opts = append(opts, exprFunctions(rc.cal)...)
+	opts = append(opts, budgetOptions()...)
 	return append(opts, extra...)
 }
 
 func (rc *ruleCompile) compileExpr(src Src, extra ...expr.Option) (*vm.Program, error) {
+	if len(src.Text) > maxExprBytes {
+		return nil, fmt.Errorf("the expression is %d bytes; at most %d", len(src.Text), maxExprBytes)
+	}
 	return expr.Compile(src.Text, rc.exprOptions(extra...)...)
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"duban/internal/yamlguard"
 )
 
 // decoder decodes YAML mappings into the spec structs key by key, so that one
@@ -160,7 +162,7 @@ func (d *decoder) value(mv *ast.MappingValueNode, field reflect.Value, key, path
 	// key's error is reported on its own.
 	holder := reflect.New(reflect.StructOf([]reflect.StructField{{
 		Name: "V", Type: ft, Tag: reflect.StructTag(`yaml:"` + key + `"`)}}))
-	if err := yaml.NodeToValue(mv, holder.Interface(), yaml.Strict()); err != nil {
+	if err := yamlguard.NodeToValue(mv, holder.Interface(), yaml.Strict()); err != nil {
 		d.yamlError(key, err, val)
 		return false
 	}
@@ -172,6 +174,9 @@ func (d *decoder) value(mv *ast.MappingValueNode, field reflect.Value, key, path
 func (d *decoder) yamlError(key string, err error, at ast.Node) {
 	msg := err.Error()
 	pos := at.GetToken().Position
+	if ge, ok := err.(*yamlguard.Error); ok {
+		msg = ge.Message
+	}
 	if ye, ok := err.(yaml.Error); ok {
 		msg = ye.GetMessage()
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {

@@ -17,6 +17,8 @@ type CaseEnv struct {
 	Case *Case
 	// Params are the rule's params (also usable by bare name in expressions).
 	Params map[string]any
+
+	budget budget // what the evaluation under way has spent
 }
 
 // PetitionerEnv is the env of a rule with `subject: petitioner`.
@@ -27,6 +29,8 @@ type PetitionerEnv struct {
 	Petitioner *Petitioner
 	// Params are the rule's params.
 	Params map[string]any
+
+	budget budget // what the evaluation under way has spent
 }
 
 // SlotEnv is the env of a rule with `subject: reception_slot`.
@@ -37,6 +41,8 @@ type SlotEnv struct {
 	Slot *Slot
 	// Params are the rule's params.
 	Params map[string]any
+
+	budget budget // what the evaluation under way has spent
 }
 
 // Case is a petition as rules see it. Unset times are zero: test them with

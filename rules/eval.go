@@ -14,10 +14,16 @@ type Evaluator struct {
 	vm vm.VM
 }
 
+// run runs a program on env with a fresh evaluation budget.
+func (e *Evaluator) run(p *vm.Program, env any) (any, error) {
+	resetBudget(env)
+	return e.vm.Run(p, env)
+}
+
 // Holds reports whether the rule's condition holds for env (a *CaseEnv,
 // *PetitionerEnv or *SlotEnv matching the rule's subject).
 func (e *Evaluator) Holds(r *Rule, env any) (bool, error) {
-	out, err := e.vm.Run(r.when, env)
+	out, err := e.run(r.when, env)
 	if err != nil {
 		return false, fmt.Errorf("rule %s: %w", r.ID, err)
 	}
@@ -129,7 +135,7 @@ func (t *Tick) Render(e *Evaluator, r *Rule, env any, subjectKey, caseNo string)
 				fo.CaseNos = []string{caseNo}
 			}
 		} else {
-			v, err := e.vm.Run(f.cases, env)
+			v, err := e.run(f.cases, env)
 			if err != nil {
 				return nil, fmt.Errorf("rule %s: flag cases: %w", r.ID, err)
 			}
@@ -159,7 +165,7 @@ func (e *Evaluator) recipient(r Recipient, env any) (string, error) {
 	if r.program == nil {
 		return r.Literal, nil
 	}
-	v, err := e.vm.Run(r.program, env)
+	v, err := e.run(r.program, env)
 	if err != nil {
 		return "", err
 	}
@@ -202,7 +208,7 @@ func (t *Tick) Explain(e *Evaluator, r *Rule, env any, subjectKey string) Eviden
 	ev.Values = make([]Value, len(ex.subs))
 	var all []any
 	if ex.all != nil {
-		if out, err := e.vm.Run(ex.all, env); err == nil {
+		if out, err := e.run(ex.all, env); err == nil {
 			all, _ = out.([]any)
 		}
 	}
@@ -212,7 +218,7 @@ func (t *Tick) Explain(e *Evaluator, r *Rule, env any, subjectKey string) Eviden
 		if len(all) == len(ex.subs) {
 			v = all[i]
 		} else {
-			v, err = e.vm.Run(s.program, env)
+			v, err = e.run(s.program, env)
 		}
 		text := formatValue(v, t.Set.Location)
 		if err != nil {
@@ -229,7 +235,7 @@ func (t *Tick) FlagCases(e *Evaluator, r *Rule, env any) ([]string, error) {
 	if r.Flag == nil || r.Flag.cases == nil {
 		return nil, nil
 	}
-	v, err := e.vm.Run(r.Flag.cases, env)
+	v, err := e.run(r.Flag.cases, env)
 	if err != nil {
 		return nil, fmt.Errorf("rule %s: flag cases: %w", r.ID, err)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"duban/internal/yamlguard"
 )
 
 // The YAML shape of a rule file. Decoding is strict: an unknown key is an error.
@@ -185,9 +187,15 @@ func parseFile(fsys fs.FS, name string) (*parsedFile, Problems) {
 		return nil, Problems{{File: name, Message: err.Error()}}
 	}
 	pf := &parsedFile{name: name}
+	if err := yamlguard.CheckSource(src, yamlguard.Default); err != nil {
+		return nil, Problems{guardProblem(name, err)}
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		return nil, Problems{yamlProblem(name, "", err)}
+	}
+	if err := yamlguard.CheckAliases(f, yamlguard.Default); err != nil {
+		return nil, Problems{guardProblem(name, err)}
 	}
 	testFile := IsTestFile(name)
 	what := "a rule file holds one YAML document with a `rules:` list"
@@ -282,6 +290,14 @@ func mappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
 }
 
 // yamlProblem turns a go-yaml error into a Problem at its token.
+func guardProblem(file string, err error) Problem {
+	p := Problem{File: file, Message: err.Error()}
+	if ge, ok := err.(*yamlguard.Error); ok {
+		p.Line, p.Col, p.Message = ge.Line, ge.Col, ge.Message
+	}
+	return p
+}
+
 func yamlProblem(file, ruleID string, err error) Problem {
 	p := Problem{File: file, RuleID: ruleID, Message: err.Error()}
 	if ye, ok := err.(yaml.Error); ok {

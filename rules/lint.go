@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 )
@@ -110,6 +109,13 @@ func (rc *ruleCompile) lint(s ruleSpec) {
 	}
 
 	if r.when != nil {
+		// A trial run on a sample subject catches conditions that loop too
+		// much whatever the data (nested loops over ranges, long texts).
+		var ev Evaluator
+		if _, err := ev.run(r.when, rc.sample); isBudgetError(err) {
+			rc.keyProblem("when", "%s", budgetMessage(err))
+			return
+		}
 		names := map[string]bool{}
 		usedNames(s.When.Text, names)
 		constant := true
@@ -120,7 +126,8 @@ func (rc *ruleCompile) lint(s ruleSpec) {
 		}
 		if constant {
 			always := ""
-			if v, err := expr.Run(r.when, rc.sample); err == nil {
+			var ev Evaluator
+			if v, err := ev.run(r.when, rc.sample); err == nil {
 				always = fmt.Sprintf(" (always %v)", v)
 			}
 			rc.warn("when", "condition reads neither the subject nor Now: it is the same for every subject%s", always)

@@ -71,7 +71,9 @@ func suggestName(name string, env any) string {
 		t = t.Elem()
 	}
 	for i := 0; i < t.NumField(); i++ {
-		candidates = append(candidates, t.Field(i).Name)
+		if t.Field(i).IsExported() {
+			candidates = append(candidates, t.Field(i).Name)
+		}
 	}
 	for _, f := range Functions {
 		candidates = append(candidates, f.Name)

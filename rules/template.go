@@ -12,17 +12,25 @@ import (
 	"time"
 )
 
-// template parses a notice or accountability text, checks that it only
-// ranges over data (never over a number, which could loop for long), and
-// tries it against a sample subject so unknown fields fail at load time.
+// template parses a notice or accountability text, checks its shape (see
+// checkTemplate), and tries it against a sample subject so unknown fields
+// fail at load time.
 func (rc *ruleCompile) template(field string, src Src, limit int) *template.Template {
+	if len(src.Text) > maxTemplateBytes {
+		rc.problem(src.Line, src.Col, "%s: the template is %d bytes; at most %d", field, len(src.Text), maxTemplateBytes)
+		return nil
+	}
 	t, err := template.New(field).Option("missingkey=error").
 		Funcs(templateFuncs(rc.cal, time.Time{})).Parse(src.Text)
 	if err != nil {
 		rc.templateProblem(field, src, err)
 		return nil
 	}
-	if err := checkRanges(t.Tree.Root); err != nil {
+	if len(t.Templates()) > 1 {
+		rc.problem(src.Line, src.Col, "%s: {{define}} and {{block}} are not allowed in rule templates", field)
+		return nil
+	}
+	if err := checkTemplate(t.Tree.Root, 0); err != nil {
 		rc.problem(src.Line, src.Col, "%s: %v", field, err)
 		return nil
 	}
@@ -34,6 +42,14 @@ func (rc *ruleCompile) template(field string, src Src, limit int) *template.Temp
 	}
 	return t
 }
+
+// Template bounds: output is capped as it is written (maxTitleBytes, ...);
+// the source and the nesting of loops are capped here, since a loop that
+// writes nothing is not stopped by an output cap.
+const (
+	maxTemplateBytes = 16 << 10
+	maxRangeDepth    = 2
+)
 
 var templateLine = regexp.MustCompile(`^template: \w+:(\d+):(?:(\d+):)? ?`)
 
@@ -54,43 +70,51 @@ func (rc *ruleCompile) templateProblem(field string, src Src, err error) {
 		Message: fmt.Sprintf("%s template: %s", field, explainExprError(msg, rc.env))})
 }
 
-// checkRanges refuses {{range}} over anything but data fields, so that a
-// template cannot loop a billion times.
-func checkRanges(n parse.Node) error {
+var errRangeOverData = errors.New("range only over a field, such as {{range .Petitioner.Cases}}")
+
+// checkTemplate refuses what could make a template loop for long: {{range}}
+// over anything but data fields (never over a number), loops nested more
+// than maxRangeDepth deep, and {{template}} calls (recursion).
+func checkTemplate(n parse.Node, depth int) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return nil
 		}
 		for _, c := range n.Nodes {
-			if err := checkRanges(c); err != nil {
+			if err := checkTemplate(c, depth); err != nil {
 				return err
 			}
 		}
+	case *parse.TemplateNode:
+		return errors.New("{{template}} is not allowed in rule templates")
 	case *parse.RangeNode:
 		cmds := n.Pipe.Cmds
 		if len(cmds) != 1 || len(cmds[0].Args) != 1 {
-			return errors.New("range only over a field, such as {{range .Petitioner.Cases}}")
+			return errRangeOverData
 		}
 		switch cmds[0].Args[0].(type) {
 		case *parse.FieldNode, *parse.ChainNode, *parse.VariableNode, *parse.DotNode:
 		default:
-			return errors.New("range only over a field, such as {{range .Petitioner.Cases}}")
+			return errRangeOverData
 		}
-		if err := checkRanges(n.List); err != nil {
+		if depth+1 > maxRangeDepth {
+			return fmt.Errorf("{{range}} nested more than %d deep", maxRangeDepth)
+		}
+		if err := checkTemplate(n.List, depth+1); err != nil {
 			return err
 		}
-		return checkRanges(n.ElseList)
+		return checkTemplate(n.ElseList, depth)
 	case *parse.IfNode:
-		if err := checkRanges(n.List); err != nil {
+		if err := checkTemplate(n.List, depth); err != nil {
 			return err
 		}
-		return checkRanges(n.ElseList)
+		return checkTemplate(n.ElseList, depth)
 	case *parse.WithNode:
-		if err := checkRanges(n.List); err != nil {
+		if err := checkTemplate(n.List, depth); err != nil {
 			return err
 		}
-		return checkRanges(n.ElseList)
+		return checkTemplate(n.ElseList, depth)
 	}
 	return nil
 }

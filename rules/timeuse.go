@@ -201,7 +201,7 @@ func (f visitorFunc) Visit(n *ast.Node) { f(n) }
 // rule's condition may change for the subject in env.
 func (e *Evaluator) Breakpoints(r *Rule, env any, after, until time.Time, out []time.Time) []time.Time {
 	for _, p := range r.Time.breakpoints {
-		v, err := e.vm.Run(p, env)
+		v, err := e.run(p, env)
 		if err != nil {
 			continue
 		}

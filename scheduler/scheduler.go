@@ -104,7 +104,8 @@ func (s *Scheduler) Lead(ctx context.Context) {
 	}()
 	rs := s.Rules.Current()
 	log.Info("scheduler: leading", "rules", len(rs.Rules))
-	s.catchUp(ctx, rs)
+	var retry retrier
+	retry.caughtUp(s.catchUp(ctx, rs))
 	plan := s.replan(rs, nil)
 	for ctx.Err() == nil {
 		at, due := earliest(plan)
@@ -113,12 +114,15 @@ func (s *Scheduler) Lead(ctx context.Context) {
 		if !at.IsZero() {
 			wake = timer.C
 		}
+		retryTimer, retryC := retry.timer()
 		select {
 		case <-ctx.Done():
 			timer.Stop()
+			retryTimer.Stop()
 			return
 		case <-s.Changed:
 			timer.Stop()
+			retryTimer.Stop()
 			next := s.Rules.Current()
 			if next == rs {
 				continue
@@ -128,13 +132,18 @@ func (s *Scheduler) Lead(ctx context.Context) {
 			plan = s.replan(rs, plan)
 			// A rule added (or a tick passed over while replanning) since
 			// its last scheduled instant is caught up now.
-			s.catchUp(ctx, rs)
+			retry.caughtUp(s.catchUp(ctx, rs))
+		case <-retryC:
+			timer.Stop()
+			log.Info("scheduler: retrying the ticks that did not finish cleanly", "attempt", retry.attempt)
+			retry.caughtUp(s.catchUp(ctx, rs))
 		case <-wake:
+			retryTimer.Stop()
 			ids := make([]string, len(due))
 			for i, e := range due {
 				ids[i] = e.rule.ID
 			}
-			s.tick(ctx, rs, at, ids)
+			retry.ticked(s.tick(ctx, rs, at, ids))
 			now := s.now()
 			for _, e := range due {
 				n := next(e.rule, at)
@@ -204,14 +213,15 @@ func earliest(plan []*entry) (time.Time, []*entry) {
 }
 
 // catchUp ticks every rule whose latest scheduled instant has no clean tick
-// recorded, at that instant; rules sharing an instant tick together.
-func (s *Scheduler) catchUp(ctx context.Context, rs *rules.RuleSet) {
+// recorded, at that instant; rules sharing an instant tick together. It
+// reports whether every tick it ran finished cleanly.
+func (s *Scheduler) catchUp(ctx context.Context, rs *rules.RuleSet) bool {
 	last, err := s.Engine.Store.LastCleanTicks(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.log().Error("scheduler: cannot read the last ticks; no catch-up", "err", err)
+			s.log().Error("scheduler: cannot read the last ticks; catching up later", "err", err)
 		}
-		return
+		return false
 	}
 	now := s.now()
 	groups := map[time.Time][]string{}
@@ -230,17 +240,78 @@ func (s *Scheduler) catchUp(ctx context.Context, rs *rules.RuleSet) {
 		instants = append(instants, t)
 	}
 	sort.Slice(instants, func(i, j int) bool { return instants[i].Before(instants[j]) })
+	clean := true
 	for _, t := range instants {
 		if ctx.Err() != nil {
-			return
+			return clean
 		}
 		s.log().Info("scheduler: catching up", "at", t, "rules", groups[t])
-		s.tick(ctx, rs, t, groups[t])
+		clean = s.tick(ctx, rs, t, groups[t]) && clean
+	}
+	return clean
+}
+
+// retrier spaces out catch-ups after ticks that did not finish cleanly —
+// the database went away in the middle, a page could not be written — so
+// that what they missed is written once the database is back rather than
+// at the rule's next instant, which may be a day later. Outages longer than
+// the lease's time to live make this replica step down, and leading again
+// starts with a catch-up anyway; so retries stop after about ten minutes,
+// which also bounds the work spent on a rule that fails on its data every
+// time.
+type retrier struct {
+	attempt int       // retries since the last clean tick
+	at      time.Time // next retry; zero: none planned
+}
+
+// retryBackoff is the wait before each retry; after the last, none.
+var retryBackoff = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
+	15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 2 * time.Minute, 2 * time.Minute, 2 * time.Minute}
+
+// ticked records whether a scheduled tick finished cleanly. A clean one
+// covers only its own rules: a retry planned for others stays planned.
+func (r *retrier) ticked(clean bool) {
+	switch {
+	case !clean:
+		r.arm()
+	case r.at.IsZero():
+		r.attempt = 0 // nothing pending: a later failure gets every retry again
 	}
 }
 
+// caughtUp records whether a catch-up — which covers every rule — finished
+// cleanly.
+func (r *retrier) caughtUp(clean bool) {
+	r.at = time.Time{}
+	if clean {
+		r.attempt = 0
+		return
+	}
+	r.arm()
+}
+
+func (r *retrier) arm() {
+	if !r.at.IsZero() || r.attempt >= len(retryBackoff) {
+		return
+	}
+	r.at = time.Now().Add(retryBackoff[r.attempt])
+	r.attempt++
+}
+
+// timer fires at the planned retry (never when none is planned).
+func (r *retrier) timer() (*time.Timer, <-chan time.Time) {
+	if r.at.IsZero() {
+		t := time.NewTimer(time.Hour)
+		t.Stop()
+		return t, nil
+	}
+	t := time.NewTimer(max(0, time.Until(r.at)))
+	return t, t.C
+}
+
 // tick runs one tick of the given rules at instant at, recovering a panic.
-func (s *Scheduler) tick(ctx context.Context, rs *rules.RuleSet, at time.Time, ids []string) {
+// It reports whether the tick finished cleanly: no error, no rule errors.
+func (s *Scheduler) tick(ctx context.Context, rs *rules.RuleSet, at time.Time, ids []string) bool {
 	log := s.log()
 	tickCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -309,5 +380,7 @@ func (s *Scheduler) tick(ctx context.Context, rs *rules.RuleSet, at time.Time, i
 		}
 		log.Info("scheduler: tick", "at", at, "rules", sorted, "took", took, "outcomes", raised)
 		s.Metrics.observe(rep, took, "ok")
+		return true
 	}
+	return false
 }

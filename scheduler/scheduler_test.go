@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -235,4 +236,43 @@ func TestShutdownLetsATickFinishButALostLeaseStopsIt(t *testing.T) {
 			t.Errorf("stopped with %v: tick cancelled %v, want %v", c.cause, wasCancelled.Load(), c.cancelled)
 		}
 	}
+}
+
+// A tick that fails — the database went away in its middle — is retried
+// soon, at the same instant, not left to the rule's next instant (a day
+// later for a daily rule); ticks of other rules in between do not cancel
+// the retry.
+func TestAFailedTickIsRetriedSoonAtItsInstant(t *testing.T) {
+	storetest.Each(t, time.Now(), func(t *testing.T, st *store.Store, _ *clock.Fixed) {
+		st.Clock = clock.Real{}
+		rs := ruleSet(t, fastRules)
+		s := &Scheduler{Engine: engine.New(st, nil), Rules: rules.Static{Set: rs}, Grace: time.Second}
+		var mu sync.Mutex
+		var calls []string
+		failed := false
+		s.run = func(ctx context.Context, rs *rules.RuleSet, at time.Time, ids []string) (*engine.Report, error) {
+			mu.Lock()
+			calls = append(calls, ids[0])
+			fail := !failed && ids[0] == "c.daily"
+			failed = failed || fail
+			mu.Unlock()
+			if fail {
+				return &engine.Report{Now: at}, errors.New("invalid connection")
+			}
+			return s.Engine.Tick(ctx, rs, at, engine.TickOptions{Rules: ids})
+		}
+		started := time.Now()
+		stop := lead(s)
+		time.Sleep(2500 * time.Millisecond)
+		stop(context.Canceled)
+		daily := runs(t, st)["c.daily"]
+		if len(daily) != 1 || daily[0].Errors != 0 || !daily[0].Now.Equal(prev(rs.Rule("c.daily"), started)) {
+			t.Fatalf("c.daily ran %+v; want its failed catch-up retried at the last 08:00 within seconds", daily)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if calls[0] != "c.daily" || len(calls) < 4 {
+			t.Errorf("ticks %v: want c.daily failing first, a.fast ticking on, c.daily again", calls)
+		}
+	})
 }

@@ -150,6 +150,8 @@ type ChainReport struct {
 	HeadSeq  int64         `json:"head_seq"`
 	HeadHash string        `json:"head_hash"`
 	First    *ChainProblem `json:"first_problem,omitempty"`
+	// Against is the exported head the chain was also checked against.
+	Against *ChainHead `json:"against,omitempty"`
 }
 
 // VerifyChain walks the whole log in sequence order and reports the first
@@ -205,6 +207,9 @@ func (s *Store) VerifyChain(ctx context.Context) (*ChainReport, error) {
 		case prevSeq < head.Seq:
 			rep.First = &ChainProblem{Seq: prevSeq + 1, Problem: fmt.Sprintf(
 				"the chain ends at record %d but its head says %d: records %d to %d are missing (deleted?)", prevSeq, head.Seq, prevSeq+1, head.Seq)}
+		case prevSeq > head.Seq:
+			rep.First = &ChainProblem{Seq: head.Seq + 1, Problem: fmt.Sprintf(
+				"records %d to %d come after the chain head (record %d): added without moving the head (inserted directly?)", head.Seq+1, prevSeq, head.Seq)}
 		default:
 			rep.First = &ChainProblem{Seq: head.Seq, Problem: fmt.Sprintf(
 				"the chain head (record %d, %s) does not match the last record (%d, %s)", head.Seq, short(head.Hash), prevSeq, short(prevHash))}

@@ -89,6 +89,26 @@ func TestChainVerifiesAndDetectsEveryKindOfTampering(t *testing.T) {
 		{"delete the chain head", func(s *store.Store, r []models.AccountabilityRecord) {
 			s.DB.Exec("DELETE FROM audit_heads")
 		}, 0, "head row is missing"},
+		{"backdate a record", func(s *store.Store, r []models.AccountabilityRecord) {
+			s.DB.Exec("UPDATE accountability_records SET created_at = ? WHERE seq = 4", t0)
+		}, 4, "record 4 was altered"},
+		{"point a record at another predecessor", func(s *store.Store, r []models.AccountabilityRecord) {
+			s.DB.Exec("UPDATE accountability_records SET prev_hash = ? WHERE seq = 3", r[0].Hash)
+		}, 3, "record 3 does not follow record 2"},
+		{"edit the head's hash", func(s *store.Store, r []models.AccountabilityRecord) {
+			s.DB.Exec("UPDATE audit_heads SET hash = ? WHERE id = 1", r[3].Hash)
+		}, 5, "the chain head (record 5"},
+		{"claim records that do not exist", func(s *store.Store, r []models.AccountabilityRecord) {
+			s.DB.Exec("UPDATE audit_heads SET seq = 7 WHERE id = 1")
+		}, 6, "records 6 to 7 are missing"},
+		{"append a forged record without moving the head", func(s *store.Store, r []models.AccountabilityRecord) {
+			forged := r[4]
+			forged.ID, forged.Seq, forged.DedupKey, forged.PrevHash = 0, 6, "forged", r[4].Hash
+			forged.Hash = store.ChainHash(&forged)
+			if err := s.DB.Create(&forged).Error; err != nil {
+				panic(err)
+			}
+		}, 6, "records 6 to 6 come after the chain head (record 5)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

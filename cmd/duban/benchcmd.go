@@ -79,7 +79,7 @@ func (a *app) benchCmd() *cobra.Command {
 	}
 	tick.Flags().StringVar(&now, "now", "", "the instant to reason about (default: now)")
 	tick.Flags().BoolVar(&full, "full", false, "evaluate every subject")
-	cmd.AddCommand(gen, floor, tick)
+	cmd.AddCommand(gen, floor, tick, a.benchLoadCmd())
 
 	var notices int
 	var jsonOut string

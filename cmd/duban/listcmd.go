@@ -167,21 +167,38 @@ func (a *app) auditCmd() *cobra.Command {
 	list.Flags().IntVar(&f.Limit, "limit", 100, "at most this many (up to 10000)")
 	list.Flags().StringVar(&format, "format", "text", "text or json")
 
-	var vformat string
+	var vformat, against string
 	verify := &cobra.Command{
-		Use:   "verify",
+		Use:   "verify [--against head.json]",
 		Short: "Check that nobody edited, deleted, inserted or reordered accountability entries",
-		Args:  cobra.NoArgs,
+		Long: `Recompute the hash chain of the accountability log and name the first record
+that was edited, deleted, inserted or moved. With --against, also check the chain
+against a head exported earlier with ` + "`duban audit head --format json`" + ` and kept
+outside the database: a chain cut back or rewritten after the export is caught,
+though it verifies on its own.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkFormat(vformat); err != nil {
 				return err
+			}
+			var head *store.ChainHead
+			if against != "" {
+				var err error
+				if head, err = readHead(against); err != nil {
+					return err
+				}
 			}
 			s, err := a.openStore(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			rep, err := s.VerifyChain(cmd.Context())
+			var rep *store.ChainReport
+			if head != nil {
+				rep, err = s.VerifyChainAgainst(cmd.Context(), *head)
+			} else {
+				rep, err = s.VerifyChain(cmd.Context())
+			}
 			if err != nil {
 				return err
 			}
@@ -189,6 +206,9 @@ func (a *app) auditCmd() *cobra.Command {
 				jsonLines(a.stdout, []any{rep})
 			} else if rep.OK {
 				fmt.Fprintf(a.stdout, "ok: %d entries, chain head %d %s\n", rep.Records, rep.HeadSeq, rep.HeadHash)
+				if head != nil {
+					fmt.Fprintf(a.stdout, "ok: record %d still has the hash of the head exported from %s\n", head.Seq, against)
+				}
 			} else {
 				fmt.Fprintf(a.stdout, "FAILED at record %d (id %d): %s\n", rep.First.Seq, rep.First.ID, rep.First.Problem)
 			}
@@ -199,6 +219,7 @@ func (a *app) auditCmd() *cobra.Command {
 		},
 	}
 	verify.Flags().StringVar(&vformat, "format", "text", "text or json")
+	verify.Flags().StringVar(&against, "against", "", "a head exported earlier by `duban audit head --format json`")
 
 	var reviewer, reason string
 	review := &cobra.Command{
@@ -225,6 +246,6 @@ func (a *app) auditCmd() *cobra.Command {
 	}
 	review.Flags().StringVar(&reviewer, "reviewer", "", "who decides")
 	review.Flags().StringVar(&reason, "reason", "", "why")
-	cmd.AddCommand(list, verify, review, a.auditShowCmd())
+	cmd.AddCommand(list, verify, a.auditHeadCmd(), review, a.auditShowCmd())
 	return cmd
 }

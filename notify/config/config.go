@@ -30,6 +30,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"duban/clock"
+	"duban/internal/yamlguard"
 	"duban/notify"
 	"duban/notify/dingtalk"
 	"duban/notify/email"
@@ -135,7 +136,19 @@ func (l *loader) at(n ast.Node, format string, args ...any) {
 	l.problem(line, col, format, args...)
 }
 
+func (l *loader) guardError(err error) {
+	if ge, ok := err.(*yamlguard.Error); ok {
+		l.problem(ge.Line, ge.Col, "%s", ge.Message)
+		return
+	}
+	l.problem(0, 0, "%v", err)
+}
+
 func (l *loader) yamlError(err error) {
+	if _, ok := err.(*yamlguard.Error); ok {
+		l.guardError(err)
+		return
+	}
 	if ye, ok := err.(yaml.Error); ok && ye.GetToken() != nil && ye.GetToken().Position != nil {
 		p := ye.GetToken().Position
 		msg := strings.NewReplacer("Go struct field ", "field ", "Go value of type ", "").Replace(ye.GetMessage())
@@ -191,9 +204,17 @@ func Parse(name string, src []byte, clk clock.Clock) (*Setup, error) {
 	}
 	l := &loader{name: name, clk: clk}
 	src = l.expandEnv(src)
+	if err := yamlguard.CheckSource(src, yamlguard.Default); err != nil {
+		l.guardError(err)
+		return nil, l.errors()
+	}
 	f, err := parser.ParseBytes(src, 0)
 	if err != nil {
 		l.yamlError(err)
+		return nil, l.errors()
+	}
+	if err := yamlguard.CheckAliases(f, yamlguard.Default); err != nil {
+		l.guardError(err)
 		return nil, l.errors()
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
@@ -267,7 +288,7 @@ func (l *loader) duration(n ast.Node, what, s string, def time.Duration) time.Du
 
 func (l *loader) retry(n ast.Node) notify.Retry {
 	var spec retrySpec
-	if err := yaml.NodeToValue(n, &spec, yaml.Strict()); err != nil {
+	if err := yamlguard.NodeToValue(n, &spec, yaml.Strict()); err != nil {
 		l.yamlError(err)
 		return notify.DefaultRetry
 	}
@@ -349,7 +370,7 @@ func (l *loader) channels(n ast.Node) []*notify.Channel {
 			if len(rest.Values) == 0 {
 				return true
 			}
-			if err := yaml.NodeToValue(rest, cfg, yaml.Strict()); err != nil {
+			if err := yamlguard.NodeToValue(rest, cfg, yaml.Strict()); err != nil {
 				l.yamlError(err)
 				return false
 			}
@@ -407,7 +428,7 @@ func (l *loader) routes(n ast.Node, channels []*notify.Channel) []notify.Route {
 	var out []notify.Route
 	for _, item := range seq.Values {
 		var spec routeSpec
-		if err := yaml.NodeToValue(item, &spec, yaml.Strict()); err != nil {
+		if err := yamlguard.NodeToValue(item, &spec, yaml.Strict()); err != nil {
 			l.yamlError(err)
 			continue
 		}

@@ -46,9 +46,15 @@ type Notifier struct {
 
 // New checks the configuration and returns the notifier.
 func New(cfg Config, client *http.Client, clk clock.Clock) (*Notifier, error) {
+	// The address is not quoted back: its path or query may hold a key.
 	u, err := url.Parse(cfg.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("url: want an http(s) address, not %q", cfg.URL)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("url: not a URL; want an http(s) address")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("url: scheme %q; want an http(s) address", u.Scheme)
+	case u.Host == "":
+		return nil, fmt.Errorf("url: no host; want an http(s) address")
 	}
 	if client == nil {
 		client = http.DefaultClient

@@ -97,3 +97,14 @@ func TestFailuresSayWhetherToRetryAndHideTheURL(t *testing.T) {
 		t.Error("accepted an ftp URL")
 	}
 }
+
+// A bad address is refused without quoting it: its query may hold a key
+// (found by the reliability suite's secrets test).
+func TestABadURLIsNotQuotedBack(t *testing.T) {
+	for _, u := range []string{"htp:/cases.example.gov.cn?key=S3CRET", "https:///hooks?key=S3CRET", "://?key=S3CRET"} {
+		_, err := webhook.New(webhook.Config{URL: u}, nil, nil)
+		if err == nil || strings.Contains(err.Error(), "S3CRET") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+}
