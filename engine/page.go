@@ -289,15 +289,12 @@ func (p *passRun) flush() {
 			for _, rr := range res.reraises {
 				rr.st.fail(err)
 			}
+			// Flags of a petitioner rule whose episode was open already
+			// may be the only writes for that rule: unrecorded, the run
+			// would count as clean and the scheduler would not retry it.
 			for _, st := range res.flagOwners {
 				st.fail(err)
 			}
-		}
-		// Flags of a petitioner rule whose episode was open already are
-		// the page's only writes for that rule: unrecorded, the run would
-		// count as clean and the scheduler would not retry it.
-		for _, st := range res.flagOwners {
-			st.fail(err)
 		}
 		return
 	}
