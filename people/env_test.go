@@ -191,12 +191,16 @@ type browser struct {
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
+// newBrowser is a browser with no cookies yet, that does not follow redirects.
+func (e *env) newBrowser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
 // signIn signs a user in through the sign-in form, as a browser would.
 func (e *env) signIn(username string) *browser {
 	e.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	b := &browser{e: e, c: c}
+	b := e.newBrowser()
 	_, page := b.get("/login")
 	m := csrfInput.FindStringSubmatch(page)
 	if m == nil {
