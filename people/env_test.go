@@ -50,7 +50,7 @@ type unitData struct {
 
 // env is a demo county behind the people's handler, with one user per role.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	s       *store.Store
 	clk     *clock.Fixed
 	rs      *rules.RuleSet
@@ -64,7 +64,7 @@ type env struct {
 // roles are the test users: username → role. "unit" is the own unit's user.
 var roles = []string{models.RoleAdmin, models.RoleSupervisor, models.RoleUnit, models.RoleInspector}
 
-func newEnv(t *testing.T, s *store.Store, clk *clock.Fixed, cases int) *env {
+func newEnv(t testing.TB, s *store.Store, clk *clock.Fixed, cases int) *env {
 	t.Helper()
 	ctx := context.Background()
 	rs, err := rules.Load(rules.Defaults(), rules.Options{Now: demoNow})

@@ -398,13 +398,13 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 			attempts := []attempt{
 				{"no token", "", nil},
 				{"a wrong token", "forged-" + right[:8], nil},
-				{"another session's token, same user", twin.csrf, nil},
-				{"another user's session token", stranger.csrf, nil},
-				{"cross-site (Sec-Fetch-Site), right token", right, http.Header{"Sec-Fetch-Site": {"cross-site"}}},
-				{"another origin (Origin), right token", right, http.Header{"Origin": {"https://evil.example"}}},
+				{"another session's token (same user)", twin.csrf, nil},
+				{"another user's session's token", stranger.csrf, nil},
+				{"the right token cross-site (Sec-Fetch-Site)", right, http.Header{"Sec-Fetch-Site": {"cross-site"}}},
+				{"the right token from another origin (Origin)", right, http.Header{"Origin": {"https://evil.example"}}},
 			}
 			for _, a := range attempts {
-				if login && strings.Contains(a.name, "session") {
+				if login && strings.Contains(a.name, "session's") {
 					continue // no session yet to take a token from
 				}
 				before := fingerprint(t, s) + " " + sessionCount(t, s)
