@@ -100,6 +100,14 @@ func (a *API) Forbidden(w http.ResponseWriter, r *http.Request, p *auth.Principa
 	writeError(w, http.StatusForbidden, "forbidden", why, nil)
 }
 
+// Throttled answers a request from an address with too many failed
+// credentials of late.
+func (a *API) Throttled(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	w.Header().Set("Retry-After", auth.RetryAfter(wait))
+	writeError(w, http.StatusTooManyRequests, "too_many_failures", fmt.Sprintf("too many failed tokens or sign-ins from this address; "+
+		"credentials from it are not checked for %s (Retry-After)", wait.Round(time.Second)), nil)
+}
+
 // Failed answers an internal error; the details go to the log only.
 func (a *API) Failed(w http.ResponseWriter, r *http.Request, err error) {
 	id := strconv.FormatInt(time.Now().UnixNano(), 36)

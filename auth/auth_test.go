@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -56,21 +58,69 @@ func TestScopes(t *testing.T) {
 }
 
 func TestThrottle(t *testing.T) {
-	th := newThrottle()
+	th := newLimiter(nameFailures, nameWindow, 100)
 	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	for i := 0; i < throttleFailures; i++ {
+	for i := 0; i < nameFailures; i++ {
 		if th.blocked("li", now) > 0 {
 			t.Fatalf("blocked after %d failures", i)
 		}
 		th.fail("li", now.Add(time.Duration(i)*time.Minute))
 	}
-	if w := th.blocked("li", now.Add(5*time.Minute)); w <= 0 || w > throttleWindow {
-		t.Errorf("after %d failures: wait %s", throttleFailures, w)
+	if w := th.blocked("li", now.Add(5*time.Minute)); w != nameWindow-5*time.Minute {
+		t.Errorf("after %d failures, the last at +4m: wait %s at +5m, want until the first leaves the window", nameFailures, w)
 	}
 	if th.blocked("zhang", now) > 0 {
 		t.Error("another username is blocked")
 	}
-	if w := th.blocked("li", now.Add(throttleWindow+time.Minute)); w > 0 {
+	if w := th.blocked("li", now.Add(nameWindow+time.Minute)); w > 0 {
 		t.Errorf("still blocked after the window: %s", w)
+	}
+}
+
+// The address limiter keeps at most its size of addresses, forgetting
+// first those whose failures left the window, then the stalest.
+func TestLimiterIsBounded(t *testing.T) {
+	l := newLimiter(3, time.Minute, 100)
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 3; i++ {
+		l.fail("attacker", now)
+	}
+	for i := 0; i < 10000; i++ {
+		l.fail(fmt.Sprintf("10.0.%d.%d", i/256, i%256), now.Add(time.Duration(i)*time.Millisecond))
+		if l.len() > 100 {
+			t.Fatalf("%d addresses kept after %d; at most 100", l.len(), i+1)
+		}
+	}
+	if l.blocked("10.0.39.15", now.Add(10*time.Second)) != 0 {
+		t.Error("one failure blocks an address")
+	}
+	// A full table of recent failures does not stop a new address from being counted.
+	for i := 0; i < 3; i++ {
+		l.fail("203.0.113.9", now.Add(11*time.Second))
+	}
+	if l.blocked("203.0.113.9", now.Add(11*time.Second)) == 0 {
+		t.Error("an address with 3 failures is not blocked with the table full")
+	}
+	// Each key keeps at most max failures, whatever it sends.
+	for i := 0; i < 1000; i++ {
+		l.fail("203.0.113.9", now.Add(11*time.Second))
+	}
+	if n := len(l.fails["203.0.113.9"]); n != 3 {
+		t.Errorf("one address keeps %d failure times; at most 3", n)
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.7:51234":          "203.0.113.7",
+		"[::ffff:203.0.113.7]:51234": "203.0.113.7",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
+		"not an address":             "not an address",
+	} {
+		r := &http.Request{RemoteAddr: in, Header: http.Header{"X-Forwarded-For": {"198.51.100.1"}}}
+		if got := ClientAddr(r); got != want {
+			t.Errorf("ClientAddr(%q) = %q, want %q (X-Forwarded-For is not trusted)", in, got, want)
+		}
 	}
 }

@@ -36,7 +36,12 @@ type Authenticator struct {
 	// Idle ends a session unused this long; MaxAge ends any session.
 	Idle, MaxAge time.Duration
 
-	throttle *throttle
+	// Now is the wall clock the throttles count by — real time even when
+	// the business clock is fixed (duban web --now); tests replace it.
+	Now func() time.Time
+
+	names *limiter // failed sign-ins per username
+	addrs *limiter // failed credentials per client address
 
 	unitsMu   sync.Mutex
 	units     []models.Unit
@@ -56,7 +61,8 @@ func NewAuthenticator(s *store.Store, clk clock.Clock, logger *slog.Logger, secu
 		logger = slog.Default()
 	}
 	return &Authenticator{Store: s, Clock: clk, Logger: logger, SecureCookies: secureCookies,
-		Idle: 2 * time.Hour, MaxAge: 12 * time.Hour, throttle: newThrottle()}
+		Idle: 2 * time.Hour, MaxAge: 12 * time.Hour, Now: time.Now,
+		names: newLimiter(nameFailures, nameWindow, addrEntries), addrs: newLimiter(AddrFailures, AddrWindow, addrEntries)}
 }
 
 type ctxKey struct{}
@@ -109,6 +115,43 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	return a.principal(ctx, u, "session", sess.CSRF)
 }
 
+// Check is Authenticate for a guarded route, with the per-address limit on
+// failed credentials: a request with credentials from an address over the
+// limit gets a *Throttled error without its credentials being checked, and
+// a bad token or session counts against its address. The cookie of a
+// session that has ended is cleared, so that a browser sends it once and not
+// with every later request.
+func (a *Authenticator) Check(w http.ResponseWriter, r *http.Request) (*Principal, error) {
+	_, cookieErr := a.sessionCookie(r)
+	if r.Header.Get("Authorization") == "" && cookieErr != nil {
+		return nil, nil
+	}
+	addr := ClientAddr(r)
+	if wait := a.addrs.blocked(addr, a.Now()); wait > 0 {
+		return nil, &Throttled{Wait: wait, Who: "address " + addr}
+	}
+	p, err := a.Authenticate(r)
+	if errors.Is(err, ErrBadCredentials) {
+		via := "session"
+		if r.Header.Get("Authorization") != "" {
+			via = "token"
+		} else {
+			a.clearSessionCookies(w, r)
+		}
+		a.failed(r, addr, "credentials refused", "via", via, "path", r.URL.Path)
+	}
+	return p, err
+}
+
+// failed counts a failure against addr and logs it (never the credential).
+func (a *Authenticator) failed(r *http.Request, addr, msg string, args ...any) {
+	args = append(args, "remote", r.RemoteAddr)
+	if a.addrs.fail(addr, a.Now()) {
+		args = append(args, "throttled", fmt.Sprintf("%d failures within %s from %s: refused until they age out", AddrFailures, AddrWindow, addr))
+	}
+	a.Logger.Warn(msg, args...)
+}
+
 func (a *Authenticator) sessionCookie(r *http.Request) (*http.Cookie, error) {
 	if c, err := r.Cookie(secureSessionCookie); err == nil && c.Value != "" {
 		return c, nil
@@ -158,8 +201,12 @@ func (a *Authenticator) ForgetUnits() {
 // secure reports whether cookies for r must be Secure.
 func (a *Authenticator) secure(r *http.Request) bool { return a.SecureCookies || r.TLS != nil }
 
-// ErrThrottled is a sign-in refused because of too many recent failures.
-var ErrThrottled = errors.New("too many failed sign-ins")
+// Five failed sign-ins for a username within 15 minutes lock it for the
+// rest of those 15 minutes; bcrypt's cost already slows guessing.
+const (
+	nameFailures = 5
+	nameWindow   = 15 * time.Minute
+)
 
 // SignIn checks a username and password and starts a session, setting its
 // cookie on w. A wrong username or password is ErrBadCredentials, without
@@ -167,9 +214,16 @@ var ErrThrottled = errors.New("too many failed sign-ins")
 func (a *Authenticator) SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*Principal, error) {
 	ctx := r.Context()
 	username = strings.TrimSpace(username)
-	key := strings.ToLower(username)
-	if wait := a.throttle.blocked(key, time.Now()); wait > 0 {
-		return nil, fmt.Errorf("%w: try again in %d minutes", ErrThrottled, int(wait.Minutes())+1)
+	key, addr := strings.ToLower(username), ClientAddr(r)
+	if wait := a.addrs.blocked(addr, a.Now()); wait > 0 {
+		return nil, &Throttled{Wait: wait, Who: "address " + addr}
+	}
+	if wait := a.names.blocked(key, a.Now()); wait > 0 {
+		return nil, &Throttled{Wait: wait, Who: "username " + key}
+	}
+	failed := func(why string) {
+		a.names.fail(key, a.Now())
+		a.failed(r, addr, "sign-in refused", "user", username, "why", why)
 	}
 	u, err := a.Store.UserByName(ctx, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -177,16 +231,14 @@ func (a *Authenticator) SignIn(w http.ResponseWriter, r *http.Request, username,
 	}
 	if u == nil || u.Disabled {
 		CheckPassword("", password)
-		a.throttle.fail(key, time.Now())
-		a.Logger.Warn("sign-in refused", "user", username, "why", "unknown or disabled user", "remote", r.RemoteAddr)
+		failed("unknown or disabled user")
 		return nil, ErrBadCredentials
 	}
 	if !CheckPassword(u.PasswordHash, password) {
-		a.throttle.fail(key, time.Now())
-		a.Logger.Warn("sign-in refused", "user", username, "why", "wrong password", "remote", r.RemoteAddr)
+		failed("wrong password")
 		return nil, ErrBadCredentials
 	}
-	a.throttle.reset(key)
+	a.names.reset(key)
 	a.sweep(ctx)
 	secret := NewSecret()
 	sess := &models.Session{Hash: HashSecret(secret), UserID: u.ID, CSRF: NewSecret(), ExpiresAt: a.Clock.Now().Add(a.Idle)}
@@ -230,11 +282,15 @@ func (a *Authenticator) SignOut(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	a.clearSessionCookies(w, r)
+	return nil
+}
+
+func (a *Authenticator) clearSessionCookies(w http.ResponseWriter, r *http.Request) {
 	for _, name := range []string{sessionCookie, secureSessionCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 			Secure: name == secureSessionCookie || a.secure(r), SameSite: http.SameSiteLaxMode})
 	}
-	return nil
 }
 
 // CSRFField is the form field (and X-CSRF-Token the header) that carries a
@@ -277,56 +333,4 @@ func CheckLoginCSRF(r *http.Request) bool {
 	c, err := r.Cookie(loginCSRFCookie)
 	got := r.PostFormValue(CSRFField)
 	return err == nil && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
-}
-
-// throttle refuses sign-ins for a name after repeated failures: 5 within
-// 15 minutes lock it for the rest of those 15 minutes. It is per process;
-// bcrypt's cost already slows guessing on every replica.
-type throttle struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-const (
-	throttleFailures = 5
-	throttleWindow   = 15 * time.Minute
-)
-
-func newThrottle() *throttle { return &throttle{fails: map[string][]time.Time{}} }
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, f := range t.fails[key] {
-		if now.Sub(f) < throttleWindow {
-			keep = append(keep, f)
-		}
-	}
-	if keep == nil {
-		delete(t.fails, key)
-	} else {
-		t.fails[key] = keep
-	}
-	return keep
-}
-
-func (t *throttle) blocked(key string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	r := t.recent(key, now)
-	if len(r) < throttleFailures {
-		return 0
-	}
-	return throttleWindow - now.Sub(r[len(r)-throttleFailures])
-}
-
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.fails[key] = append(t.recent(key, now), now)
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	delete(t.fails, key)
-	t.mu.Unlock()
 }

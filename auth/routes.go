@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Route is one endpoint: its method and path pattern (net/http's, with
@@ -44,6 +45,9 @@ type Denier interface {
 	Forbidden(w http.ResponseWriter, r *http.Request, p *Principal, why string)
 	// Failed answers an internal error.
 	Failed(w http.ResponseWriter, r *http.Request, err error)
+	// Throttled answers a request from an address refused for too many
+	// failed credentials (429); it should set Retry-After.
+	Throttled(w http.ResponseWriter, r *http.Request, wait time.Duration)
 }
 
 // Mount registers every route on mux, each guarded: the principal is
@@ -60,8 +64,16 @@ func guard(a *Authenticator, d Denier, rt Route) http.Handler {
 		panic("auth: route " + rt.Pattern() + " has no permission; use PermPublic for public routes")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.Authenticate(r)
+		p, err := a.Check(w, r)
+		var th *Throttled
 		switch {
+		case errors.As(err, &th) && rt.Perm == PermPublic:
+			// Public routes serve the address as anonymous; the sign-in
+			// form checks the limit itself.
+			p, err = nil, nil
+		case errors.As(err, &th):
+			d.Throttled(w, r, th.Wait)
+			return
 		case err != nil && !errors.Is(err, ErrBadCredentials):
 			d.Failed(w, r, err)
 			return

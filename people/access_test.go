@@ -3,8 +3,10 @@ package people_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"duban/auth"
 	"duban/clock"
+	"duban/internal/faultkit"
 	"duban/models"
 	"duban/store"
 	"duban/store/storetest"
@@ -102,6 +105,17 @@ func TestEveryRouteAgainstEveryRole(t *testing.T) {
 			sessions[r] = e.signIn(r)
 		}
 		newCase := 0
+		markers := e.leakMarkers()
+		controls := map[string][]marker{models.RoleUnit: {}, models.RoleSupervisor: {}}
+		for _, m := range markers[anon] {
+			if strings.HasPrefix(m.what, "the own") {
+				controls[models.RoleUnit] = append(controls[models.RoleUnit], m)
+			} else if strings.Contains(m.what, "case number") {
+				controls[models.RoleSupervisor] = append(controls[models.RoleSupervisor], m)
+			}
+		}
+		shown := map[string]bool{}
+		fig := matrixFigures{Backend: path.Base(t.Name()), Objects: map[string]int{}, Outcomes: map[string]int{}}
 		for _, rt := range routes {
 			rt := rt
 			who := allowed[rt.Pattern()]
@@ -110,55 +124,48 @@ func TestEveryRouteAgainstEveryRole(t *testing.T) {
 				for _, role := range append([]string{anon}, roles...) {
 					name := fmt.Sprintf("%s/%s/%s", rt.Pattern(), v.name, role)
 					path := v.path
-					var body any
-					var form url.Values
-					switch rt.Pattern() {
-					case "POST /api/v1/notices/{id}/ack":
-						body = map[string]string{"comment": "已阅，正在办理"}
-					case "POST /api/v1/cases":
-						newCase++
-						body = map[string]any{"case_no": fmt.Sprintf("T-MATRIX-%s-%d", role, newCase), "channel": "visit",
-							"status": "received", "received_at": "2026-03-09T09:00:00+08:00"}
-					case "PATCH /api/v1/cases/{case_no}":
-						body = map[string]any{"category": "物业管理"}
-					case "POST /api/v1/cases/{case_no}/events":
-						body = map[string]any{"kind": "note", "comment": "已约谈信访人"}
-					case "POST /api/v1/accountability/{seq}/reviews":
-						body = map[string]any{"decision": "confirm", "reason": "情况属实"}
-					case "POST /notices/{id}/ack":
-						form = url.Values{"comment": {"已阅"}}
-					case "POST /cases/{case_no}/events":
-						form = url.Values{"kind": {"note"}, "comment": {"已约谈信访人"}}
-					case "POST /accountability/{seq}/review":
-						form = url.Values{"decision": {"confirm"}, "reason": {"情况属实"}}
-					case "POST /login":
-						form = url.Values{"username": {"nobody"}, "password": {"wrong password"}}
-					}
+					body, form := writeRequest(rt.Pattern(), role, &newCase)
 					before := fingerprint(t, s)
 					var status int
-					var loc string
+					var loc, answer string
 					switch {
 					case isAPI:
 						r := role
 						if role == anon {
 							r = ""
 						}
-						status, _ = e.api(r, rt.Method, path, body)
+						var b []byte
+						status, b = e.api(r, rt.Method, path, body)
+						answer = string(b)
 					case role == anon:
-						status, loc = anonRequest(t, e, rt.Method, path, form)
+						status, answer, loc = anonRequest(t, e, rt.Method, path, form)
 					case rt.Pattern() == "POST /logout":
 						b := e.signIn(role) // its own session: signing out must not end the matrix's
 						form = url.Values{}
 						form.Set("csrf", b.csrf)
-						status, _, loc = b.post(path, form)
+						status, answer, loc = b.post(path, form)
 					case rt.Method == "GET":
-						status, _ = sessions[role].get(path)
+						status, answer = sessions[role].get(path)
 					default:
 						if form == nil {
 							form = url.Values{}
 						}
 						form.Set("csrf", sessions[role].csrf)
-						status, _, loc = sessions[role].post(path, form)
+						status, answer, loc = sessions[role].post(path, form)
+					}
+					fig.Requests++
+					for _, m := range controls[role] {
+						if strings.Contains(answer, m.value) {
+							shown[role+" "+m.what] = true
+						}
+					}
+					for _, m := range markers[role] {
+						// A number the request itself names may be echoed in
+						// its refusal; anything else is another unit's data.
+						if strings.Contains(answer, m.value) && !strings.Contains(path, m.value) {
+							fig.Leaks++
+							t.Errorf("%s: %s %s: the answer (%d) to %s holds %s", name, rt.Method, path, status, role, m.what)
+						}
 					}
 					permitted := slices.Contains(who, role)
 					want := expectation(rt.Pattern(), isAPI, role, permitted, v)
@@ -166,15 +173,122 @@ func TestEveryRouteAgainstEveryRole(t *testing.T) {
 					if got != want {
 						t.Errorf("%s: %s %s: got %s (%d %s), want %s", name, rt.Method, path, got, status, loc, want)
 					}
+					fig.Outcomes[got]++
+					fig.Objects[v.kind]++
 					if got != "ok" && rt.Method != "GET" && rt.Pattern() != "POST /login" {
+						fig.RefusedWritesChecked++
 						if after := fingerprint(t, s); after != before {
+							fig.RefusedWritesChanged++
 							t.Errorf("%s: a refused %s changed the data:\nbefore %s\nafter  %s", name, rt.Method, before, after)
 						}
 					}
 				}
 			}
 		}
+		// The search finds what is there: the unit sees its own case
+		// and its petitioner's whole numbers, the supervisor the foreign case.
+		for role, ms := range controls {
+			for _, m := range ms {
+				if !shown[role+" "+m.what] {
+					t.Errorf("no answer to %s shows %s: the leak search would not see it either", role, m.what)
+				}
+			}
+		}
+		fig.Routes, fig.Roles = len(routes), len(roles)+1
+		for _, ms := range markers {
+			fig.Markers += len(ms)
+		}
+		faultkit.Record(t, "security-matrix-"+path.Base(t.Name()), fig)
 	})
+}
+
+// matrixFigures are the role × endpoint matrix's figures for RELIABILITY.md.
+type matrixFigures struct {
+	Backend  string         `json:"backend"`
+	Routes   int            `json:"routes"`
+	Roles    int            `json:"roles"` // with anonymous
+	Requests int            `json:"requests"`
+	Objects  map[string]int `json:"objects"`  // requests by the object tried: own, foreign, guessed, foreign-filter, all
+	Outcomes map[string]int `json:"outcomes"` // ok, login, unauthenticated, forbidden, notfound
+	// Markers is how many pieces of data (case numbers, petitioners'
+	// names and whole numbers) every answer was searched for, by role.
+	Markers              int `json:"markers"`
+	Leaks                int `json:"leaks"`
+	RefusedWritesChecked int `json:"refused_writes_checked"`
+	RefusedWritesChanged int `json:"refused_writes_changed"`
+}
+
+// writeRequest is the body (API) or form (pages) a state-changing route is
+// sent with: a valid request, so that only the guard can refuse it. n
+// numbers the cases registered, which must differ.
+func writeRequest(pattern, role string, n *int) (body any, form url.Values) {
+	switch pattern {
+	case "POST /api/v1/notices/{id}/ack":
+		body = map[string]string{"comment": "已阅，正在办理"}
+	case "POST /api/v1/cases":
+		*n++
+		body = map[string]any{"case_no": fmt.Sprintf("T-MATRIX-%s-%d", role, *n), "channel": "visit",
+			"status": "received", "received_at": "2026-03-09T09:00:00+08:00"}
+	case "PATCH /api/v1/cases/{case_no}":
+		body = map[string]any{"category": "物业管理"}
+	case "POST /api/v1/cases/{case_no}/events":
+		body = map[string]any{"kind": "note", "comment": "已约谈信访人"}
+	case "POST /api/v1/accountability/{seq}/reviews":
+		body = map[string]any{"decision": "confirm", "reason": "情况属实"}
+	case "POST /notices/{id}/ack":
+		form = url.Values{"comment": {"已阅"}}
+	case "POST /cases/{case_no}/events":
+		form = url.Values{"kind": {"note"}, "comment": {"已约谈信访人"}}
+	case "POST /accountability/{seq}/review":
+		form = url.Values{"decision": {"confirm"}, "reason": {"情况属实"}}
+	case "POST /login":
+		form = url.Values{"username": {"nobody"}, "password": {"wrong password"}}
+	}
+	return body, form
+}
+
+// marker is a piece of data some role must never be shown.
+type marker struct{ what, value string }
+
+// leakMarkers says, per role, what no answer to it may hold: anonymous
+// callers nothing of either unit; the unit user nothing of the foreign
+// unit's case (its number, its petitioner's name — unless that petitioner
+// also has a case in the unit's scope — and numbers); every role but the
+// handling unit no whole ID or phone number.
+func (e *env) leakMarkers() map[string][]marker {
+	ctx := context.Background()
+	units, _ := e.s.ListUnits(ctx)
+	scope := store.UnitAndBelow(units, e.own.Unit)
+	of := func(d unitData, whose string) (caseNo, name, numbers []marker) {
+		c, err := e.s.CaseByNo(ctx, d.CaseNo)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		pet, err := e.s.PetitionerByKey(ctx, c.PetitionerKey)
+		if err != nil || pet.IDNumber == "" || pet.Phone == "" || c.PetitionerName == "" {
+			e.t.Fatalf("the %s case %s has no petitioner with name and numbers (%v)", whose, d.CaseNo, err)
+		}
+		caseNo = []marker{{whose + " case number " + d.CaseNo, d.CaseNo}}
+		name = []marker{{whose + " petitioner's name", c.PetitionerName}}
+		numbers = []marker{{whose + " petitioner's whole ID number", pet.IDNumber}, {whose + " petitioner's whole phone number", pet.Phone}}
+		return
+	}
+	ownNo, ownName, ownNums := of(e.own, "the own unit's")
+	forNo, forName, forNums := of(e.foreign, "the foreign unit's")
+	var shared int64
+	e.s.DB.Model(&models.Case{}).Where("petitioner_name = ? AND assigned_unit IN ?", forName[0].value, scope).Count(&shared)
+	unit := append(append([]marker{}, forNo...), forNums...)
+	if shared == 0 {
+		unit = append(unit, forName...)
+	}
+	all := append(append([]marker{}, ownNums...), forNums...)
+	return map[string][]marker{
+		anon:                  slices.Concat(ownNo, ownName, ownNums, forNo, forName, forNums),
+		models.RoleUnit:       unit,
+		models.RoleAdmin:      all,
+		models.RoleSupervisor: all,
+		models.RoleInspector:  all,
+	}
 }
 
 type variant struct {
@@ -247,7 +361,7 @@ func outcome(status int, loc string) string {
 	return "ok"
 }
 
-func anonRequest(t *testing.T, e *env, method, path string, form url.Values) (int, string) {
+func anonRequest(t *testing.T, e *env, method, path string, form url.Values) (int, string, string) {
 	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var resp *http.Response
@@ -260,8 +374,9 @@ func anonRequest(t *testing.T, e *env, method, path string, form url.Values) (in
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Location")
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header.Get("Location")
 }
 
 // fingerprint summarises everything a write could change.

@@ -50,7 +50,7 @@ type unitData struct {
 
 // env is a demo county behind the people's handler, with one user per role.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	s       *store.Store
 	clk     *clock.Fixed
 	rs      *rules.RuleSet
@@ -64,7 +64,7 @@ type env struct {
 // roles are the test users: username → role. "unit" is the own unit's user.
 var roles = []string{models.RoleAdmin, models.RoleSupervisor, models.RoleUnit, models.RoleInspector}
 
-func newEnv(t *testing.T, s *store.Store, clk *clock.Fixed, cases int) *env {
+func newEnv(t testing.TB, s *store.Store, clk *clock.Fixed, cases int) *env {
 	t.Helper()
 	ctx := context.Background()
 	rs, err := rules.Load(rules.Defaults(), rules.Options{Now: demoNow})
@@ -191,12 +191,16 @@ type browser struct {
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
+// newBrowser is a browser with no cookies yet, that does not follow redirects.
+func (e *env) newBrowser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
 // signIn signs a user in through the sign-in form, as a browser would.
 func (e *env) signIn(username string) *browser {
 	e.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	b := &browser{e: e, c: c}
+	b := e.newBrowser()
 	_, page := b.get("/login")
 	m := csrfInput.FindStringSubmatch(page)
 	if m == nil {

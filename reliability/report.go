@@ -90,19 +90,7 @@ func lostCount(m any, path string) int {
 	return len(l)
 }
 
-func phases(m any) string {
-	p, _ := get(m, "kills_by_phase").(map[string]any)
-	var keys []string
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s %d", k, int64(p[k].(float64))))
-	}
-	return strings.Join(parts, "; ")
-}
+func phases(m any) string { return pairs(m, "kills_by_phase", "; ") }
 
 type table struct {
 	head []string
@@ -281,6 +269,7 @@ func fuzz(r results) string {
 		"importer/FuzzImportChangesNothingOnError": "any bytes imported into one SQLite database: a failed import must change nothing",
 		"notify/config/FuzzParse":                  "any bytes as the notify file",
 		"calendar/FuzzParse":                       "any bytes as a calendar file; the calendar then asked about far dates",
+		"people/FuzzAPIBodies":                     "any bytes as the JSON body of each API write (acknowledge, register, correct, case steps, review), as a user allowed to send it: no 500, a refusal is a JSON error and changes nothing",
 	}
 	targets, _ := m["targets"].([]any)
 	total := 0.0
@@ -330,6 +319,83 @@ func secrets(r results) string {
 		count(m, "secrets"), count(m, "log_bytes_searched"), strings.Join(names, ", "), count(m, "leaks"))
 }
 
+// securityHTTP is the tables of the HTTP API's security tests (people/*_test.go).
+func securityHTTP(r results) string {
+	var out []string
+	m := &table{head: []string{"database", "routes", "roles (with anonymous)", "requests", "objects tried", "answers", "data searched for in every answer", "leaks", "refused writes that changed data"}}
+	for _, k := range backends(r, "security-matrix-") {
+		v := r[k]
+		m.add(dbName(v["backend"]), count(v, "routes"), count(v, "roles"), count(v, "requests"), pairs(v, "objects", ", "), pairs(v, "outcomes", ", "),
+			count(v, "markers")+" case numbers, names and whole ID and phone numbers", fmt.Sprintf("**%s**", count(v, "leaks")),
+			fmt.Sprintf("**%s** of %s", count(v, "refused_writes_changed"), count(v, "refused_writes_checked")))
+	}
+	if len(m.rows) > 0 {
+		out = append(out, "**Role × endpoint matrix** (`people.TestEveryRouteAgainstEveryRole`):\n\n"+m.markdown())
+	}
+	in := &table{head: []string{"database", "endpoints", "endpoint × parameter", "payloads", "requests", "answers", "500s", "more rows than an honest filter", "slowest ms", "rows in all tables before / after"}}
+	for _, k := range backends(r, "security-injection-") {
+		v := r[k]
+		in.add(dbName(v["backend"]), count(v, "endpoints"), count(v, "parameters"), count(v, "payloads"), count(v, "requests"), pairs(v, "statuses", ", "),
+			fmt.Sprintf("**%s**", count(v, "server_errors")), fmt.Sprintf("**%s**", count(v, "more_rows_than_honest")), count(v, "slowest_ms"),
+			fmt.Sprintf("%s / %s in %s tables", count(v, "table_rows"), count(v, "table_rows_after"), count(v, "tables")))
+	}
+	if len(in.rows) > 0 {
+		out = append(out, "**SQL injection** (`people.TestSQLInjectionInEveryParameter`):\n\n"+in.markdown())
+	}
+	cs := &table{head: []string{"database", "unsafe routes", "requests", "how", "refused (403)", "changed data", "the same with the right token, same origin: went through"}}
+	for _, k := range backends(r, "security-csrf-") {
+		v := r[k]
+		cs.add(dbName(v["backend"]), count(v, "routes"), count(v, "requests"), pairs(v, "cases", ", "), count(v, "refused"),
+			fmt.Sprintf("**%s**", count(v, "changed")), count(v, "controls_accepted"))
+	}
+	if len(cs.rows) > 0 {
+		out = append(out, "**CSRF** (`people.TestCSRFOnEveryStateChangingRoute`):\n\n"+cs.markdown())
+	}
+	ss := &table{head: []string{"database", "checks passed"}}
+	for _, k := range backends(r, "security-sessions-") {
+		v := r[k]
+		checks, _ := v["checks"].([]any)
+		var names []string
+		for _, c := range checks {
+			names = append(names, fmt.Sprint(c))
+		}
+		ss.add(dbName(v["backend"]), fmt.Sprintf("%d: %s", len(names), strings.Join(names, "; ")))
+	}
+	if len(ss.rows) > 0 {
+		out = append(out, "**Session fixation, sign-out, disabled users** (`people.TestSessionFixationAndSignOut`):\n\n"+ss.markdown())
+	}
+	bf := &table{head: []string{"database", "guesses from one address (each with a new X-Forwarded-For)", "sent", "checked before the first 429", "429 with Retry-After", "a valid token: from that address / from another / after the window"}}
+	for _, k := range backends(r, "security-bruteforce-") {
+		v := r[k]
+		gs, _ := v["guesses"].([]any)
+		for _, g := range gs {
+			bf.add(dbName(v["backend"]), fmt.Sprint(get(g, "kind")), count(g, "sent"), count(g, "checked_before_429"), count(g, "refused_429"),
+				fmt.Sprintf("%s / %s / %s", count(v, "same_address_valid"), count(v, "other_address_valid"), count(v, "after_window")))
+		}
+	}
+	if len(bf.rows) > 0 {
+		out = append(out, "**Credential guessing** (`people.TestCredentialGuessingIsLimited`; limit "+count(r[backends(r, "security-bruteforce-")[0]], "limit")+
+			" failures per address in "+count(r[backends(r, "security-bruteforce-")[0]], "window_minutes")+" minutes):\n\n"+bf.markdown())
+	}
+	return strings.Join(out, "\n")
+}
+
+// pairs renders a map of counts as "name n" joined by sep, by name.
+func pairs(m any, path, sep string) string {
+	p, _ := get(m, path).(map[string]any)
+	var keys []string
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		f, _ := p[k].(float64)
+		parts = append(parts, fmt.Sprintf("%s %d", k, int64(f)))
+	}
+	return strings.Join(parts, sep)
+}
+
 // Sections renders every generated section of RELIABILITY.md from the
 // results in dir.
 func Sections(dir string) (map[string]string, error) {
@@ -337,10 +403,11 @@ func Sections(dir string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"faults": faults(r), "receiver": receiver(r), "fuzz": fuzz(r), "load": loadTables(r), "secrets": secrets(r)}, nil
+	return map[string]string{"faults": faults(r), "receiver": receiver(r), "fuzz": fuzz(r), "load": loadTables(r), "secrets": secrets(r),
+		"security-http": securityHTTP(r)}, nil
 }
 
-var section = regexp.MustCompile(`(?s)(<!-- figures:(\w+) -->\n).*?(<!-- /figures -->)`)
+var section = regexp.MustCompile(`(?s)(<!-- figures:([\w-]+) -->\n).*?(<!-- /figures -->)`)
 
 // Fill replaces each marked section of page with its rendering.
 func Fill(page []byte, sections map[string]string) ([]byte, error) {

@@ -116,6 +116,11 @@ channels:
 routes:
   - {channels: [hook]}
 `), 0o644)
+	// A supervisor's API token: the load includes the JSON API's lists, as
+	// an integration would call them.
+	faultkit.MustRun(t, "users", "add", "soak", "--role", "supervisor", "--no-password", db)
+	out := strings.TrimSpace(faultkit.MustRun(t, "users", "token", "create", "soak", "--name", "soak", db))
+	token := out[strings.LastIndex(out, "\n")+1:]
 	srv := faultkit.StartServer(t, "serve", []string{"HOOK_SECRET=hook-secret"}, db, "--rules", rulesDir, "--notify", notifyFile)
 	st := openStore(t, dsn)
 	ruleRuns := func(where string, args ...any) []models.RuleRun {
@@ -131,7 +136,9 @@ routes:
 	loadStart := time.Now()
 	load := exec.Command(faultkit.Binary(t), "bench", "load", "--url", "http://"+srv.Addr, "--duration", duration.String(),
 		"--concurrency", "4", "--rate", fmt.Sprint(rate), "--format", "json",
-		"--target", "healthz=/healthz", "--target", "metrics=/metrics")
+		"--target", "healthz=/healthz", "--target", "metrics=/metrics",
+		"--target", "notices=/api/v1/notices?status=open&limit=50", "--target", "cases=/api/v1/cases?open=true&limit=50",
+		"--header", "Authorization: Bearer "+token)
 	var loadOut, loadErr bytes.Buffer
 	load.Stdout, load.Stderr = &loadOut, &loadErr
 	if err := load.Start(); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -72,9 +73,11 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, _ *auth.Principal) 
 		return
 	}
 	p, err := w.authn.SignIn(rw, r, username, r.PostFormValue("password"))
+	var th *auth.Throttled
 	switch {
-	case errors.Is(err, auth.ErrThrottled):
-		fail(http.StatusTooManyRequests, "登录失败次数过多，请稍后再试。")
+	case errors.As(err, &th):
+		rw.Header().Set("Retry-After", auth.RetryAfter(th.Wait))
+		fail(http.StatusTooManyRequests, fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试。", int(th.Wait.Minutes())+1))
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		fail(http.StatusUnauthorized, "用户名或密码错误，或账号已停用。")

@@ -116,6 +116,13 @@ func (w *Web) Forbidden(rw http.ResponseWriter, r *http.Request, p *auth.Princip
 	w.render(rw, r, http.StatusForbidden, "error", page{Title: "无权访问", P: p, Data: errorData{Code: 403, Message: msg, Detail: why}})
 }
 
+// Throttled shows that this address made too many failed attempts.
+func (w *Web) Throttled(rw http.ResponseWriter, r *http.Request, wait time.Duration) {
+	rw.Header().Set("Retry-After", auth.RetryAfter(wait))
+	w.render(rw, r, http.StatusTooManyRequests, "error", page{Title: "请稍后再试", Data: errorData{Code: 429,
+		Message: fmt.Sprintf("此地址登录失败次数过多，请 %d 分钟后再试。", int(wait.Minutes())+1)}})
+}
+
 // Failed shows an internal error; the details go to the log only.
 func (w *Web) Failed(rw http.ResponseWriter, r *http.Request, err error) {
 	ref := strconv.FormatInt(time.Now().UnixNano(), 36)
