@@ -33,6 +33,10 @@ type Authenticator struct {
 	// SecureCookies marks cookies Secure even when the request did not come
 	// over TLS here (behind a TLS-terminating proxy).
 	SecureCookies bool
+	// Proxies are the trusted reverse proxies: their X-Forwarded-For names
+	// the client failures are counted for, and their X-Forwarded-Proto:
+	// https makes cookies Secure.
+	Proxies Proxies
 	// Idle ends a session unused this long; MaxAge ends any session.
 	Idle, MaxAge time.Duration
 
@@ -81,10 +85,28 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 // ErrBadCredentials is a bearer token or session that matches nobody.
 var ErrBadCredentials = errors.New("the credentials match no active user")
 
+// ErrEnded is a bearer token or session that existed and has ended
+// (expired, signed out, revoked, its user disabled or given a new
+// password). It is ErrBadCredentials too, but does not count against the
+// client's address: an office behind one address whose staff come back to
+// sessions that ended overnight is not guessing.
+var ErrEnded = errors.New("the credentials have ended")
+
+// ended is ErrBadCredentials and ErrEnded, reading as the former.
+type ended struct{ why string }
+
+func (e ended) Error() string        { return ErrBadCredentials.Error() + ": " + e.why }
+func (e ended) Is(target error) bool { return target == ErrBadCredentials || target == ErrEnded }
+
+// EndedKept is how long an ended session stays known as such before the
+// sweep deletes it; its cookie then counts as a guess.
+const EndedKept = 7 * 24 * time.Hour
+
 // Authenticate finds the principal of r: a bearer token in the
 // Authorization header, else the session cookie. It returns nil and no
-// error for a request with neither, and ErrBadCredentials for a token or
-// cookie that is unknown, expired, revoked or whose user is disabled.
+// error for a request with neither, ErrBadCredentials for a token or cookie
+// that is unknown, and one that is also ErrEnded for one that existed and
+// ended (expired, revoked, signed out, its user disabled).
 func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -93,8 +115,11 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 			return nil, fmt.Errorf("%w: the Authorization header must be \"Bearer <token>\"", ErrBadCredentials)
 		}
 		_, u, err := a.Store.TokenUser(ctx, HashSecret(strings.TrimSpace(token)))
+		if errors.Is(err, store.ErrTokenEnded) {
+			return nil, ended{"the token was revoked or has expired, or its user is disabled"}
+		}
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("%w: the token is unknown, revoked or expired, or its user is disabled", ErrBadCredentials)
+			return nil, fmt.Errorf("%w: the token is unknown", ErrBadCredentials)
 		}
 		if err != nil {
 			return nil, err
@@ -106,8 +131,11 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 		return nil, nil
 	}
 	sess, u, err := a.Store.SessionUser(ctx, HashSecret(c.Value), a.Idle, a.MaxAge)
+	if errors.Is(err, store.ErrSessionEnded) {
+		return nil, ended{"the session has ended; sign in again"}
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: the session has ended; sign in again", ErrBadCredentials)
+		return nil, fmt.Errorf("%w: no such session; sign in again", ErrBadCredentials)
 	}
 	if err != nil {
 		return nil, err
@@ -118,15 +146,15 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 // Check is Authenticate for a guarded route, with the per-address limit on
 // failed credentials: a request with credentials from an address over the
 // limit gets a *Throttled error without its credentials being checked, and
-// a bad token or session counts against its address. The cookie of a
-// session that has ended is cleared, so that a browser sends it once and not
-// with every later request.
+// a token or session that matches nothing counts against its address (one
+// that ended does not). The cookie of a bad or ended session is cleared, so
+// that a browser sends it once and not with every later request.
 func (a *Authenticator) Check(w http.ResponseWriter, r *http.Request) (*Principal, error) {
 	_, cookieErr := a.sessionCookie(r)
 	if r.Header.Get("Authorization") == "" && cookieErr != nil {
 		return nil, nil
 	}
-	addr := ClientAddr(r)
+	addr := ClientAddr(r, a.Proxies)
 	if wait := a.addrs.blocked(addr, a.Now()); wait > 0 {
 		return nil, &Throttled{Wait: wait, Who: "address " + addr}
 	}
@@ -138,14 +166,19 @@ func (a *Authenticator) Check(w http.ResponseWriter, r *http.Request) (*Principa
 		} else {
 			a.clearSessionCookies(w, r)
 		}
-		a.failed(r, addr, "credentials refused", "via", via, "path", r.URL.Path)
+		if errors.Is(err, ErrEnded) {
+			a.Logger.Info("ended credentials refused (not counted against the address)", "via", via, "path", r.URL.Path,
+				"peer", r.RemoteAddr, "client", addr)
+		} else {
+			a.failed(r, addr, "credentials refused", "via", via, "path", r.URL.Path)
+		}
 	}
 	return p, err
 }
 
 // failed counts a failure against addr and logs it (never the credential).
 func (a *Authenticator) failed(r *http.Request, addr, msg string, args ...any) {
-	args = append(args, "remote", r.RemoteAddr)
+	args = append(args, "peer", r.RemoteAddr, "client", addr)
 	if a.addrs.fail(addr, a.Now()) {
 		args = append(args, "throttled", fmt.Sprintf("%d failures within %s from %s: refused until they age out", AddrFailures, AddrWindow, addr))
 	}
@@ -199,7 +232,11 @@ func (a *Authenticator) ForgetUnits() {
 }
 
 // secure reports whether cookies for r must be Secure.
-func (a *Authenticator) secure(r *http.Request) bool { return a.SecureCookies || r.TLS != nil }
+// Believing a trusted proxy's X-Forwarded-Proto is safe: a wrong "https"
+// only keeps that one browser's cookie off plain HTTP.
+func (a *Authenticator) secure(r *http.Request) bool {
+	return a.SecureCookies || r.TLS != nil || a.Proxies.HTTPS(r)
+}
 
 // Five failed sign-ins for a username within 15 minutes lock it for the
 // rest of those 15 minutes; bcrypt's cost already slows guessing.
@@ -214,7 +251,7 @@ const (
 func (a *Authenticator) SignIn(w http.ResponseWriter, r *http.Request, username, password string) (*Principal, error) {
 	ctx := r.Context()
 	username = strings.TrimSpace(username)
-	key, addr := strings.ToLower(username), ClientAddr(r)
+	key, addr := strings.ToLower(username), ClientAddr(r, a.Proxies)
 	if wait := a.addrs.blocked(addr, a.Now()); wait > 0 {
 		return nil, &Throttled{Wait: wait, Who: "address " + addr}
 	}
@@ -251,12 +288,12 @@ func (a *Authenticator) SignIn(w http.ResponseWriter, r *http.Request, username,
 	}
 	http.SetCookie(w, &http.Cookie{Name: name, Value: secret, Path: "/", HttpOnly: true, Secure: a.secure(r),
 		SameSite: http.SameSiteLaxMode})
-	a.Logger.Info("signed in", "user", u.Username, "role", u.Role, "remote", r.RemoteAddr)
+	a.Logger.Info("signed in", "user", u.Username, "role", u.Role, "peer", r.RemoteAddr, "client", addr)
 	return a.principal(ctx, u, "session", sess.CSRF)
 }
 
-// sweep deletes expired sessions, at most once an hour, on sign-in: the
-// table stays small without a job of its own.
+// sweep deletes sessions that ended more than EndedKept ago, at most once
+// an hour, on sign-in: the table stays small without a job of its own.
 func (a *Authenticator) sweep(ctx context.Context) {
 	a.sweepMu.Lock()
 	due := time.Since(a.lastSweep) > time.Hour
@@ -267,10 +304,10 @@ func (a *Authenticator) sweep(ctx context.Context) {
 	if !due {
 		return
 	}
-	if n, err := a.Store.DeleteExpiredSessions(ctx); err != nil {
-		a.Logger.Warn("deleting expired sessions", "error", err)
+	if n, err := a.Store.DeleteEndedSessions(ctx, EndedKept); err != nil {
+		a.Logger.Warn("deleting ended sessions", "error", err)
 	} else if n > 0 {
-		a.Logger.Info("deleted expired sessions", "count", n)
+		a.Logger.Info("deleted ended sessions", "count", n, "ended before", EndedKept.String()+" ago")
 	}
 }
 
@@ -278,7 +315,7 @@ func (a *Authenticator) sweep(ctx context.Context) {
 func (a *Authenticator) SignOut(w http.ResponseWriter, r *http.Request) error {
 	c, err := a.sessionCookie(r)
 	if err == nil {
-		if err := a.Store.DeleteSession(r.Context(), HashSecret(c.Value)); err != nil {
+		if err := a.Store.EndSession(r.Context(), HashSecret(c.Value)); err != nil {
 			return err
 		}
 	}

@@ -3,18 +3,15 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 )
 
 // Failed credentials per client address: bearer tokens and session cookies
-// that match nobody, and failed sign-ins (counted per address as well as per
-// username, so that one address trying a password on many usernames is
-// stopped). After AddrFailures within AddrWindow the address is refused —
+// that match nobody (not ones that existed and ended: see ErrEnded), and
+// failed sign-ins (counted per address as well as per username, so that one
+// address trying a password on many usernames is stopped). After AddrFailures within AddrWindow the address is refused —
 // 429 with Retry-After, the credential not even checked — until the oldest
 // of those failures leaves the window. Successes reset nothing: an attacker
 // holding one valid account must not be able to wipe its count.
@@ -46,27 +43,6 @@ func (e *Throttled) Is(target error) bool { return target == ErrThrottled }
 // rounded up.
 func RetryAfter(wait time.Duration) string {
 	return strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10)
-}
-
-// ClientAddr is the address failures are counted for: the connection's
-// peer. X-Forwarded-For is not trusted — an attacker would send a new one
-// with every guess. IPv6 addresses count per /64, the block one host is
-// usually given.
-func ClientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	ip = ip.Unmap()
-	if ip.Is4() {
-		return ip.String()
-	}
-	p, _ := ip.Prefix(64)
-	return p.String()
 }
 
 // limiter counts failures per key within a window. It is per process:

@@ -56,4 +56,8 @@ type Session struct {
 	CreatedAt  time.Time `gorm:"not null"`
 	LastSeenAt time.Time `gorm:"not null"`
 	ExpiresAt  time.Time `gorm:"not null;index"`
+	// EndedAt is when the session was signed out or ended by its user's
+	// disabling or new password. The row stays a while after it ends, so
+	// that its cookie sent again is known as an ended session, not a guess.
+	EndedAt *time.Time ``
 }

@@ -35,6 +35,10 @@ type Deps struct {
 	// service behind a TLS-terminating proxy. Requests over TLS get Secure
 	// cookies regardless.
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for the limit on failed credentials) and whose
+	// X-Forwarded-Proto: https makes cookies Secure.
+	TrustedProxies auth.Proxies
 }
 
 // Handler serves the API and the pages.
@@ -72,6 +76,7 @@ func New(d Deps) (*Handler, error) {
 	}
 	svc := access.New(d.Store, d.Rules, d.Clock, d.Location, d.Logger)
 	authn := auth.NewAuthenticator(d.Store, d.Clock, d.Logger, d.SecureCookies)
+	authn.Proxies = d.TrustedProxies
 	pages, err := web.New(svc, authn)
 	if err != nil {
 		return nil, err

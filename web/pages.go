@@ -44,6 +44,8 @@ func (w *Web) serveStatic(rw http.ResponseWriter, r *http.Request, _ *auth.Princ
 
 type loginData struct {
 	CSRF, Next, Username, Error string
+	// Notice says why the browser was sent here (its session ended).
+	Notice string
 }
 
 func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, p *auth.Principal) {
@@ -55,7 +57,11 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, p *auth.Princip
 		http.Redirect(rw, r, next, http.StatusSeeOther)
 		return
 	}
-	w.render(rw, r, http.StatusOK, "login", page{Title: "登录", Data: loginData{CSRF: w.authn.LoginCSRF(rw, r), Next: next}})
+	d := loginData{CSRF: w.authn.LoginCSRF(rw, r), Next: next}
+	if r.URL.Query().Has("ended") {
+		d.Notice = "登录已过期或已退出，请重新登录。"
+	}
+	w.render(rw, r, http.StatusOK, "login", page{Title: "登录", Data: d})
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request, _ *auth.Principal) {

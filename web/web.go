@@ -104,7 +104,11 @@ func (w *Web) Unauthenticated(rw http.ResponseWriter, r *http.Request, err error
 	if r.Method != http.MethodGet {
 		next = "/"
 	}
-	http.Redirect(rw, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+	to := "/login?next=" + url.QueryEscape(next)
+	if errors.Is(err, auth.ErrEnded) {
+		to += "&ended=1"
+	}
+	http.Redirect(rw, r, to, http.StatusSeeOther)
 }
 
 // Forbidden shows that the page or action is not for the principal's role.

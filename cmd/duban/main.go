@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"duban/auth"
 	"duban/clock"
 	"duban/rules"
 	"duban/service"
@@ -132,6 +133,24 @@ func (a *app) location() (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// trustedProxies reads --trusted-proxy, else DUBAN_TRUSTED_PROXIES
+// (comma-separated).
+func trustedProxies(flag []string) (auth.Proxies, error) {
+	name, values := "--trusted-proxy", flag
+	if len(flag) == 0 {
+		name, values = "DUBAN_TRUSTED_PROXIES", strings.Split(os.Getenv("DUBAN_TRUSTED_PROXIES"), ",")
+	}
+	ps, err := auth.ParseProxies(values)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return ps, nil
+}
+
+// trustedProxyUsage is the --trusted-proxy flag's help, the same for serve and web.
+const trustedProxyUsage = "CIDR or address of a reverse proxy whose X-Forwarded-For names the client " +
+	"(for the limit on failed credentials) and whose X-Forwarded-Proto: https marks cookies Secure; repeatable (default: DUBAN_TRUSTED_PROXIES, comma-separated)"
 
 // openStore opens the database the flags and environment name.
 func (a *app) openStore(ctx context.Context, clk clock.Clock) (*store.Store, error) {

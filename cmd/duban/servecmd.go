@@ -14,6 +14,7 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	var opts service.Options
 	var secure bool
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:8080] [--rules DIR] [--notify FILE]",
 		Short: "Run the service: scheduled ticks, notice delivery, the pages and API, /healthz and /metrics",
@@ -31,6 +32,10 @@ commit, sends under way are recorded.`,
 			if err != nil {
 				return err
 			}
+			trusted, err := trustedProxies(proxies)
+			if err != nil {
+				return err
+			}
 			opts.DSN, opts.Location, opts.Log = store.ResolveDSN(a.db), loc, a.logger()
 			svc, err := service.New(cmd.Context(), opts)
 			if err != nil {
@@ -40,7 +45,7 @@ commit, sends under way are recorded.`,
 			if web == nil {
 				web = func(svc *service.Service) (http.Handler, error) {
 					return people.New(people.Deps{Store: svc.Store, Rules: svc.Rules, Clock: svc.Store.Clock,
-						Logger: svc.Log, Location: loc, SecureCookies: secure})
+						Logger: svc.Log, Location: loc, SecureCookies: secure, TrustedProxies: trusted})
 				}
 			}
 			if svc.Handler, err = web(svc); err != nil {
@@ -57,5 +62,6 @@ commit, sends under way are recorded.`,
 	f.DurationVar(&opts.LeaseTTL, "lease-ttl", 15*time.Second, "how soon another replica takes over the ticks from one that died")
 	f.DurationVar(&opts.Grace, "grace", 20*time.Second, "on SIGTERM, how long a tick under way may run on before it is cancelled")
 	f.BoolVar(&secure, "secure-cookies", false, "mark session cookies Secure (set when the pages are served over HTTPS, e.g. behind a TLS proxy)")
+	f.StringSliceVar(&proxies, "trusted-proxy", nil, trustedProxyUsage)
 	return cmd
 }

@@ -20,6 +20,7 @@ import (
 func (a *app) webCmd() *cobra.Command {
 	var listen, rulesDir, now string
 	var secure bool
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "web [--listen 127.0.0.1:8080]",
 		Short: "Serve the pages and the JSON API only (no scheduled ticks, no deliveries)",
@@ -27,6 +28,10 @@ func (a *app) webCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			trusted, err := trustedProxies(proxies)
 			if err != nil {
 				return err
 			}
@@ -38,7 +43,7 @@ func (a *app) webCmd() *cobra.Command {
 			clk, rs, s := su.clk, su.rs, su.s
 			logger := a.logger()
 			h, err := people.New(people.Deps{Store: s, Rules: rules.Static{Set: rs}, Clock: clk, Logger: logger,
-				Location: loc, SecureCookies: secure})
+				Location: loc, SecureCookies: secure, TrustedProxies: trusted})
 			if err != nil {
 				return err
 			}
@@ -70,5 +75,6 @@ func (a *app) webCmd() *cobra.Command {
 	cmd.Flags().StringVar(&rulesDir, "rules", "", "rule directory (default: the built-in rules)")
 	cmd.Flags().StringVar(&now, "now", "", "pretend it is this time (RFC 3339), as `duban demo --now` did")
 	cmd.Flags().BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, trustedProxyUsage)
 	return cmd
 }
