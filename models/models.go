@@ -160,7 +160,7 @@ type Notice struct {
 	ID          uint64     `gorm:"primaryKey"`
 	EpisodeID   uint64     `gorm:"not null;uniqueIndex"`
 	DedupKey    string     `gorm:"size:255;not null"` // rule/subject/episode; unique through EpisodeID
-	RuleID      string     `gorm:"size:96;not null;index:idx_notice_rule_status,priority:1;index:idx_notice_counts,priority:4"`
+	RuleID      string     `gorm:"size:96;not null;index:idx_notice_rule_status,priority:1;index:idx_notice_counts,priority:4;index:idx_notice_status_rule,priority:2"`
 	SubjectKind string     `gorm:"size:16;not null"`
 	SubjectKey  string     `gorm:"size:128;not null"`
 	CaseNo      string     `gorm:"size:64;index"`
@@ -169,7 +169,7 @@ type Notice struct {
 	Body        string     `gorm:"type:text"`
 	UnitCode    string     `gorm:"size:64;index:idx_notice_unit_id,priority:1;index:idx_notice_counts,priority:2;index:idx_notice_month,priority:2"` // the responsible unit among the recipients
 	Recipients  string     `gorm:"size:1024"`                                                                                                        // JSON array of unit codes and groups
-	Status      string     `gorm:"size:16;not null;index:idx_notice_rule_status,priority:2;index:idx_notice_status_id,priority:1;index:idx_notice_status_level,priority:1;index:idx_notice_counts,priority:1"`
+	Status      string     `gorm:"size:16;not null;index:idx_notice_rule_status,priority:2;index:idx_notice_status_id,priority:1;index:idx_notice_status_level,priority:1;index:idx_notice_counts,priority:1;index:idx_notice_status_rule,priority:1"`
 	RaisedAt    time.Time  `gorm:"not null;index:idx_notice_month,priority:1"`
 	LastSentAt  time.Time  `gorm:"not null;index:idx_notice_rule_status,priority:3"`
 	SendCount   int        `gorm:"not null"`

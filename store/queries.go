@@ -54,6 +54,8 @@ func listIndex(f NoticeFilter) string {
 		return "idx_notice_status_level"
 	case f.Level != "":
 		return "idx_notice_level_id"
+	case f.Status != "" && f.Rule != "":
+		return "idx_notice_status_rule"
 	case f.Status != "" && f.Rule == "":
 		return "idx_notice_status_id"
 	}
