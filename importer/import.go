@@ -151,6 +151,11 @@ func importCases(ctx context.Context, s *store.Store, src Source, opts Options) 
 		}
 	}()
 	w, err := s.BeginCaseImport(ctx)
+	if err == nil {
+		if err = w.DeferIndexes(ctx); err != nil {
+			w.Rollback()
+		}
+	}
 	if err != nil {
 		cancel()
 		for range chunks {

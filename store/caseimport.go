@@ -24,7 +24,21 @@ type CaseWriter struct {
 	pets   map[string]models.Petitioner
 	stmts  map[string]*sql.Stmt // full-size multi-row statements, prepared once
 	nowArg any
+
+	// A large import into a small SQLite table writes faster without the
+	// table's secondary indexes, built again before the commit (see
+	// DeferIndexes). startRows is the table's size when the import began;
+	// dropped holds the definitions of the indexes dropped.
+	deferIndexes bool
+	startRows    int64
+	dropped      []string
 }
+
+// bulkAfter is how many new cases an import writes with the indexes in
+// place before it may defer them: building an index anew costs about
+// 4 µs a row on SQLite, keeping three up to date about 18 µs per row
+// inserted, so the switch pays once the import outgrows the table.
+const bulkAfter = 20000
 
 // BeginCaseImport starts writing cases.
 func (s *Store) BeginCaseImport(ctx context.Context) (*CaseWriter, error) {
@@ -49,6 +63,64 @@ func (s *Store) BeginCaseImport(ctx context.Context) (*CaseWriter, error) {
 }
 
 var caseImportColumns = append([]string{"case_no"}, append(append([]string{}, caseUpdateColumns...), "created_at")...)
+
+// DeferIndexes lets the writer drop the cases table's secondary (non-unique)
+// indexes once the import has created more cases than the table held when
+// it began, and at least bulkAfter, and build them again before the commit:
+// on SQLite, where schema changes are part of the transaction, so a failed
+// import rolls the drop back with everything else. A first load of a
+// province's history goes in about 1.5x faster. It is for imports of files;
+// the few cases of an API call keep the indexes. On MySQL it does nothing
+// (DDL would commit the transaction).
+func (w *CaseWriter) DeferIndexes(ctx context.Context) error {
+	if w.s.Dialect != SQLite {
+		return nil
+	}
+	w.deferIndexes = true
+	return w.tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM cases").Scan(&w.startRows)
+}
+
+// dropSecondaryIndexes drops the cases table's non-unique indexes, keeping
+// their definitions; the unique ones find the rows an upsert updates.
+func (w *CaseWriter) dropSecondaryIndexes(ctx context.Context) error {
+	rows, err := w.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND tbl_name = 'cases' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return err
+		}
+		names, w.dropped = append(names, name), append(w.dropped, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, err := w.tx.ExecContext(ctx, "DROP INDEX "+quoteIdent(name)); err != nil {
+			return fmt.Errorf("deferring index %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// rebuildIndexes builds the indexes dropped again.
+func (w *CaseWriter) rebuildIndexes(ctx context.Context) error {
+	for _, def := range w.dropped {
+		if _, err := w.tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("building the deferred index again (%s): %w", def, err)
+		}
+	}
+	w.dropped = nil
+	return nil
+}
+
+func quoteIdent(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
 // Write upserts a chunk of cases and their petitioners, and records in each
 // updated case's history what its row alone would not show.
@@ -88,6 +160,11 @@ func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []mode
 			updates = append(updates, row)
 		} else {
 			inserts = append(inserts, row)
+		}
+	}
+	if w.deferIndexes && w.dropped == nil && int64(w.res.Created) > max(bulkAfter, w.startRows) {
+		if err := w.dropSecondaryIndexes(ctx); err != nil {
+			return err
 		}
 	}
 	if err := w.upsert(ctx, "cases", caseImportColumns, nil, "", inserts); err != nil {
@@ -211,6 +288,10 @@ func (w *CaseWriter) petitioners(ctx context.Context) error {
 func (w *CaseWriter) Commit() (ImportResult, error) {
 	defer w.closeStmts()
 	if err := w.petitioners(context.Background()); err != nil {
+		w.tx.Rollback()
+		return ImportResult{}, err
+	}
+	if err := w.rebuildIndexes(context.Background()); err != nil {
 		w.tx.Rollback()
 		return ImportResult{}, err
 	}
