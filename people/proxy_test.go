@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,11 +23,14 @@ import (
 )
 
 // sent is what one address saw of a run of requests: how many were
-// answered as checked credentials before the first 429, and how many 429s.
-type sent struct{ checked, refused int }
+// answered as checked credentials before the first 429, how many 429s, and
+// the last 429's Retry-After in seconds.
+type sent struct{ checked, refused, retryAfter int }
 
 // send serves n requests from peer and counts their answers; ok tells a
-// checked request's answer apart from anything unexpected.
+// checked request's answer apart from anything unexpected. Every 429 must
+// carry a Retry-After within the window and say why, as JSON from the API
+// and as a page in the browser.
 func send(t *testing.T, h http.Handler, peer string, n int, req func(i int) *http.Request, ok func(*httptest.ResponseRecorder) bool) sent {
 	t.Helper()
 	var s sent
@@ -38,6 +42,14 @@ func send(t *testing.T, h http.Handler, peer string, n int, req func(i int) *htt
 		switch {
 		case rec.Code == http.StatusTooManyRequests:
 			s.refused++
+			s.retryAfter, _ = strconv.Atoi(rec.Header().Get("Retry-After"))
+			if s.retryAfter <= 0 || s.retryAfter > int(auth.AddrWindow.Seconds()) {
+				t.Errorf("request %d from %s: 429 with Retry-After %q", i+1, peer, rec.Header().Get("Retry-After"))
+			}
+			isAPI := strings.HasPrefix(r.URL.Path, "/api/")
+			if isAPI && !strings.Contains(rec.Body.String(), `"status":429`) || !isAPI && !strings.Contains(rec.Body.String(), "失败次数过多") {
+				t.Errorf("request %d from %s: the 429 answer does not say why: %.200s", i+1, peer, rec.Body.String())
+			}
 		case s.refused > 0:
 			t.Errorf("request %d from %s answered %d after a 429", i+1, peer, rec.Code)
 		case ok(rec):
@@ -47,6 +59,15 @@ func send(t *testing.T, h http.Handler, peer string, n int, req func(i int) *htt
 		}
 	}
 	return s
+}
+
+// withForwardedFor adds X-Forwarded-For: xff(i) to the requests of req.
+func withForwardedFor(xff func(i int) string, req func(i int) *http.Request) func(i int) *http.Request {
+	return func(i int) *http.Request {
+		r := req(i)
+		r.Header.Set("X-Forwarded-For", xff(i))
+		return r
+	}
 }
 
 func guessedCookie(i int) *http.Request {
@@ -216,13 +237,6 @@ func TestTrustedProxy(t *testing.T) {
 		}
 		wall := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		h.Authenticator.Now = func() time.Time { return wall }
-		via := func(xff func(i int) string, req func(i int) *http.Request) func(i int) *http.Request {
-			return func(i int) *http.Request {
-				r := req(i)
-				r.Header.Set("X-Forwarded-For", xff(i))
-				return r
-			}
-		}
 		valid := func(i int) *http.Request {
 			r := httptest.NewRequest("GET", "/api/v1/me", nil)
 			r.Header.Set("Authorization", "Bearer "+e.tokens[models.RoleSupervisor])
@@ -242,7 +256,7 @@ func TestTrustedProxy(t *testing.T) {
 			{"a direct peer sending a new X-Forwarded-For each time", "203.0.113.30:41000",
 				func(i int) string { return fmt.Sprintf("198.51.100.%d", i%250+10) }, auth.AddrFailures},
 		} {
-			got := send(t, h, tc.peer, 2*auth.AddrFailures, via(tc.xff, guessedToken), unauthorized)
+			got := send(t, h, tc.peer, 2*auth.AddrFailures, withForwardedFor(tc.xff, guessedToken), unauthorized)
 			if got.checked != tc.wantChecked {
 				t.Errorf("%s: %d guesses checked before the first 429, want %d", tc.what, got.checked, tc.wantChecked)
 			}
@@ -267,7 +281,7 @@ func TestTrustedProxy(t *testing.T) {
 				t.Errorf("%s: %d, want %d", tc.what, rec.Code, tc.want)
 			}
 		}
-		if got := send(t, h, proxy, 1, via(func(int) string { return "198.51.100.50" }, valid), ok); got.checked != 1 {
+		if got := send(t, h, proxy, 1, withForwardedFor(func(int) string { return "198.51.100.50" }, valid), ok); got.checked != 1 {
 			t.Error("a valid token through the proxy from a client that never failed is refused")
 		}
 		logged := log.String()
