@@ -58,10 +58,10 @@ func peer(r *http.Request) (netip.Addr, bool) {
 // viaProxy reports whether r came from a trusted proxy.
 func (ps Proxies) viaProxy(r *http.Request) bool {
 	ip, ok := peer(r)
-	return ok && len(ps) > 0 && ps.trusts(ip)
+	return ok && ps.trusts(ip)
 }
 
-// Client is the address of the client that sent r: the connection's peer,
+// client is the address of the client that sent r: the connection's peer,
 // or, when that is a trusted proxy, the rightmost address of
 // X-Forwarded-For that is not itself a trusted proxy. Each proxy appends
 // the address it was connected from, so everything right of that address
@@ -70,13 +70,11 @@ func (ps Proxies) viaProxy(r *http.Request) bool {
 // last trusted hop: a proxy that passed the client's header on unchecked
 // must not give each made-up value an address of its own. When every entry
 // is trusted, the leftmost is the client.
-func (ps Proxies) Client(r *http.Request) string {
+// It is false when the peer is not an address.
+func (ps Proxies) client(r *http.Request) (netip.Addr, bool) {
 	ip, ok := peer(r)
-	if !ok {
-		return r.RemoteAddr
-	}
-	if len(ps) == 0 || !ps.trusts(ip) {
-		return ip.String()
+	if !ok || !ps.trusts(ip) {
+		return ip, ok
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -89,7 +87,7 @@ func (ps Proxies) Client(r *http.Request) string {
 			break
 		}
 	}
-	return ip.String()
+	return ip, true
 }
 
 // parseHop reads one X-Forwarded-For entry: an address, possibly with a
@@ -123,10 +121,12 @@ func (ps Proxies) HTTPS(r *http.Request) bool {
 // given. X-Forwarded-For from anyone but a trusted proxy is ignored — an
 // attacker would send a new one with every guess.
 func ClientAddr(r *http.Request, proxies Proxies) string {
-	c := proxies.Client(r)
-	ip, err := netip.ParseAddr(c)
-	if err != nil || ip.Is4() {
-		return c
+	ip, ok := proxies.client(r)
+	switch {
+	case !ok:
+		return r.RemoteAddr
+	case ip.Is4():
+		return ip.String()
 	}
 	p, _ := ip.Prefix(64)
 	return p.String()
