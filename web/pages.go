@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -83,7 +82,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request, _ *auth.Principal) 
 	switch {
 	case errors.As(err, &th):
 		rw.Header().Set("Retry-After", auth.RetryAfter(th.Wait))
-		fail(http.StatusTooManyRequests, fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试。", int(th.Wait.Minutes())+1))
+		fail(http.StatusTooManyRequests, "登录失败次数过多，"+tryAgainIn(th.Wait))
 		return
 	case errors.Is(err, auth.ErrBadCredentials):
 		fail(http.StatusUnauthorized, "用户名或密码错误，或账号已停用。")

@@ -124,7 +124,12 @@ func (w *Web) Forbidden(rw http.ResponseWriter, r *http.Request, p *auth.Princip
 func (w *Web) Throttled(rw http.ResponseWriter, r *http.Request, wait time.Duration) {
 	rw.Header().Set("Retry-After", auth.RetryAfter(wait))
 	w.render(rw, r, http.StatusTooManyRequests, "error", page{Title: "请稍后再试", Data: errorData{Code: 429,
-		Message: fmt.Sprintf("此地址登录失败次数过多，请 %d 分钟后再试。", int(wait.Minutes())+1)}})
+		Message: "此地址登录失败次数过多，" + tryAgainIn(wait)}})
+}
+
+// tryAgainIn tells a person how long to wait, in whole minutes rounded up.
+func tryAgainIn(wait time.Duration) string {
+	return fmt.Sprintf("请 %d 分钟后再试。", int(wait.Minutes())+1)
 }
 
 // Failed shows an internal error; the details go to the log only.
