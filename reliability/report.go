@@ -374,8 +374,9 @@ func securityHTTP(r results) string {
 		}
 	}
 	if len(bf.rows) > 0 {
-		out = append(out, "**Credential guessing** (`people.TestCredentialGuessingIsLimited`; limit "+count(r[backends(r, "security-bruteforce-")[0]], "limit")+
-			" failures per address in "+count(r[backends(r, "security-bruteforce-")[0]], "window_minutes")+" minutes):\n\n"+bf.markdown())
+		first := r[backends(r, "security-bruteforce-")[0]]
+		out = append(out, "**Credential guessing** (`people.TestCredentialGuessingIsLimited`; limit "+count(first, "limit")+
+			" failures per address in "+count(first, "window_minutes")+" minutes):\n\n"+bf.markdown())
 	}
 	return strings.Join(out, "\n")
 }
