@@ -27,8 +27,9 @@ type CaseWriter struct {
 
 	// A large import into a small SQLite table writes faster without the
 	// table's secondary indexes, built again before the commit (see
-	// DeferIndexes). startRows is the table's size when the import began;
-	// dropped holds the definitions of the indexes dropped.
+	// DeferIndexes). deferIndexes says the indexes may still be dropped;
+	// startRows is the table's size when the import began; dropped holds
+	// the definitions of the indexes dropped.
 	deferIndexes bool
 	startRows    int64
 	dropped      []string
@@ -162,7 +163,8 @@ func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []mode
 			inserts = append(inserts, row)
 		}
 	}
-	if w.deferIndexes && w.dropped == nil && int64(w.res.Created) > max(bulkAfter, w.startRows) {
+	if w.deferIndexes && int64(w.res.Created) > max(bulkAfter, w.startRows) {
+		w.deferIndexes = false // once
 		if err := w.dropSecondaryIndexes(ctx); err != nil {
 			return err
 		}
