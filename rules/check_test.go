@@ -21,6 +21,8 @@ func TestEveryMistakeIsReportedWithFileLineAndRule(t *testing.T) {
 		"testdata/bad/mistakes.yaml:27:52: rule bad.template: title template: Case.CaseNumber: no such field; did you mean Case.CaseNo?",
 		`testdata/bad/mistakes.yaml:32:5: rule unknown.key: unknown field "notise"`,
 		"testdata/bad/mistakes.yaml:34:5: rule typo.field: duplicate rule id, already defined at testdata/bad/mistakes.yaml:3",
+		// the duplicate's own mistakes are reported in the same run
+		"testdata/bad/mistakes.yaml:36:29: rule typo.field: Case.Escalatd: no such field; did you mean Case.Escalated?",
 		"testdata/bad/syntax.yaml:4:",
 		"rule syntax.error: unexpected token EOF",
 	}

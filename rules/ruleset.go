@@ -207,6 +207,9 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 					pos := pr.keys["id"]
 					probs = append(probs, Problem{File: f.name, Line: pos.Line, Col: pos.Column, RuleID: id,
 						Message: "duplicate rule id, already defined at " + prev})
+					// Its own mistakes are reported too, in the same run.
+					_, ps := c.compile(f, pr)
+					probs = append(probs, ps...)
 					continue
 				}
 				seen[id] = fmt.Sprintf("%s:%d", f.name, pr.line)
