@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"text/tabwriter"
 	"time"
+
+	"duban/internal/columns"
 )
 
 // Report is one benchmark run, side by side.
@@ -75,7 +76,7 @@ func ratio(a, b float64) string {
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "duban bench on %s: %s, now %s\n", r.Database, r.Size, r.Now.Format(time.RFC3339))
 	fmt.Fprintf(w, "province generated in %.1fs\n\n", r.GenerateS)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := columns.NewWriter(w)
 	fmt.Fprintln(tw, "MEASURE\tWALL\tCPU\tPEAK RSS\tSUBJECTS\tOUTCOMES\tRATIO\tTARGET")
 	t := r.FullTick
 	fmt.Fprintf(tw, "floor: plain scan of the tick's rows\t%.2fs\t\t\t%d rows\t\t1.00x\t\n", r.Floor.Seconds, r.Floor.Rows)
@@ -102,7 +103,7 @@ func (r *Report) Print(w io.Writer) {
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nwhat each rule holds for, duban against the peer:")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw = columns.NewWriter(w)
 	fmt.Fprintln(tw, "RULE\tDUBAN\tPEER\t")
 	var ids []string
 	for id := range t.Holds {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"duban/internal/columns"
 	"duban/loadgen"
 )
 
@@ -65,7 +65,7 @@ adds a header to every request, e.g. an API token:
 				return jsonLines(a.stdout, []any{res})
 			}
 			fmt.Fprintf(a.stdout, "%d requests in %.1fs (%.0f/s), %d errors, %d callers\n", res.Requests, res.Seconds, res.PerSecond, res.Errors, res.Concurrency)
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+			tw := columns.NewRightAligned(a.stdout)
 			fmt.Fprintln(tw, "TARGET\tREQUESTS\tERRORS\tPER S\tP50 MS\tP90 MS\tP99 MS\tP99.9 MS\tMAX MS\t")
 			for _, t := range res.Targets {
 				l := t.Latency

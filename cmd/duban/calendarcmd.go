@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"duban/internal/columns"
 )
 
 func (a *app) calendarCmd() *cobra.Command {
@@ -37,7 +38,7 @@ add a calendar file (*.calendar.yaml) for later years.`,
 			if year < first || year > last {
 				fmt.Fprintf(a.stdout, "%d is outside the known years: only weekends are days off\n", year)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := columns.NewWriter(a.stdout)
 			workdays := 0
 			for d := time.Date(year, 1, 1, 12, 0, 0, 0, loc); d.Year() == year; d = d.AddDate(0, 0, 1) {
 				work := cal.IsWorkday(d)

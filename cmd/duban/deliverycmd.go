@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"duban/internal/columns"
 	"duban/models"
 	"duban/store"
 )
@@ -33,7 +33,7 @@ func (a *app) deliveriesCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, ds)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tCREATED\tCHANNEL\tKEY\tSTATUS\tATTEMPTS\tNEXT/SENT\tLAST ERROR")
 				for _, d := range ds {
 					when := showTime(d.NextAttemptAt, loc)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +9,7 @@ import (
 	"duban/auth"
 	"duban/demo"
 	"duban/engine"
+	"duban/internal/columns"
 	"duban/store"
 )
 
@@ -73,7 +73,7 @@ and rebuilds a database it built before; it will not touch other data without --
 			fmt.Fprintf(w, "示范县 demo (seed %d): %d units, %d leaders, %d reception slots, %d cases, now %s\n\n",
 				seed, len(county.Units), len(county.Leaders), len(county.Slots), len(county.Cases),
 				t.In(rs.Location).Format("2006-01-02 15:04 MST"))
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			tw := columns.NewWriter(w)
 			fmt.Fprintln(tw, "RULE\tNAME\tSUBJECTS\tNOTICES\tFLAGS\tACCOUNTABILITY\tPLANTED\t")
 			mismatch := 0
 			for _, r := range rs.Rules {

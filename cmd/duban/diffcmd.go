@@ -6,13 +6,13 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"duban/backtest"
 	"duban/engine"
+	"duban/internal/columns"
 )
 
 func (a *app) diffCmd(calendars *[]string) *cobra.Command {
@@ -124,7 +124,7 @@ func printDiff(w io.Writer, rep *backtest.Report, loc *time.Location) {
 		return
 	}
 	period := len(rep.Instants) > 1
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := columns.NewWriter(w)
 	header := "CHANGE\tRULE\tKIND\tSUBJECT\tCASE\tUNIT\tDETAIL"
 	if period {
 		header += "\tFIRST\tLAST\tDAYS"
@@ -199,7 +199,7 @@ func printDiffSummary(w io.Writer, rep *backtest.Report, loc *time.Location) {
 		}
 		sort.Strings(keys)
 		fmt.Fprintln(w)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tw := columns.NewWriter(w)
 		fmt.Fprintf(tw, "%s\tAPPEAR\tDISAPPEAR\tCHANGE\n", title)
 		for _, k := range keys {
 			c := m[k]

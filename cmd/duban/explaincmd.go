@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"duban/clock"
 	"duban/explain"
+	"duban/internal/columns"
 	"duban/store"
 )
 
@@ -80,7 +80,7 @@ written. The evidence stored with each notice (duban notices show ID) reads the 
 					since = "received since " + res.Since.In(rs.Location).Format("2006-01-02 15:04")
 				}
 				fmt.Fprintf(a.stdout, "cases the rule sees (%s):\n", since)
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				for _, c := range res.Cases {
 					fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", c.CaseNo, c.ReceivedAt.In(rs.Location).Format("2006-01-02"), dash(c.Category), c.Status, dash(c.AssignedUnit))
 				}

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"duban/internal/columns"
 	"duban/models"
 	"duban/store"
 )
@@ -69,7 +69,7 @@ func (a *app) noticesCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, ns)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tRAISED\tLEVEL\tSTATUS\tRULE\tSUBJECT\tUNIT\tSENT\tTITLE")
 				for _, n := range ns {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, showTime(n.RaisedAt, loc), n.Level, n.Status,
@@ -108,7 +108,7 @@ func (a *app) flagsCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, fs)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tSET\tLABEL\tCASE\tRULE\tSUBJECT")
 				for _, fl := range fs {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, fl.RuleID, fl.Subject)
@@ -145,7 +145,7 @@ func (a *app) auditCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, rs)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "SEQ\tAT\tKIND\tRULE\tSUBJECT\tUNIT\tGRADE\tDECISION\tREASON")
 				for _, r := range rs {
 					decision := r.Decision

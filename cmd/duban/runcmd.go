@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"duban/engine"
+	"duban/internal/columns"
 )
 
 func (a *app) runCmd() *cobra.Command {
@@ -103,7 +103,7 @@ func detailOf(o engine.Outcome) string {
 
 func printRunSummary(w io.Writer, rep *engine.Report, zone string) {
 	fmt.Fprintf(w, "\ntick %s at %s (%s)\n", rep.TickID, rep.Now.Format("2006-01-02T15:04:05Z07:00"), zone)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := columns.NewWriter(w)
 	fmt.Fprintln(tw, "RULE\tSUBJECTS\tHOLDS\tRAISED\tRE-RAISED\tRESOLVED\tFLAGS\tACCOUNTABILITY\tERRORS\tTIME")
 	for _, r := range rep.Runs {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.RuleID, r.Subjects, r.Fired, r.Raised, r.Reraised,

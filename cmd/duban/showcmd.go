@@ -6,11 +6,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"duban/internal/columns"
 	"duban/rules"
 	"duban/store"
 )
@@ -128,7 +128,7 @@ func (a *app) auditShowCmd() *cobra.Command {
 }
 
 func writeFields(w io.Writer, fields [][2]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := columns.NewWriter(w)
 	for _, f := range fields {
 		if f[1] == "" {
 			continue

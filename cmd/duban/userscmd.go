@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"duban/auth"
+	"duban/internal/columns"
 	"duban/store"
 )
 
@@ -120,7 +120,7 @@ func (a *app) usersListCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, rows)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tUNIT\tALSO\tPASSWORD\tSTATE\tCREATED")
 				for _, r := range rows {
 					state := "active"
@@ -249,7 +249,7 @@ func (a *app) tokenCmd() *cobra.Command {
 				if format == "json" {
 					return jsonLines(a.stdout, ts)
 				}
-				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
 				for _, t := range ts {
 					fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, showTime(t.CreatedAt, loc),
