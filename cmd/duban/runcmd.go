@@ -54,7 +54,8 @@ system cron or a Kubernetes CronJob; ` + "`duban serve`" + ` runs ticks on the r
 					enc.Encode(o)
 					return
 				}
-				fmt.Fprintf(a.stdout, "%-14s %-8s %-24s %-14s %-10s %s\n", o.Kind, o.Action, o.Rule, subjectOf(o), detailOf(o), o.Title+o.Reason)
+				fmt.Fprintf(a.stdout, "%-14s %-8s %-24s %s %s %s\n", o.Kind, o.Action, o.Rule,
+					columns.Pad(subjectOf(o), 18), columns.Pad(detailOf(o), 14), o.Title+o.Reason)
 			}})
 			if err != nil {
 				return err

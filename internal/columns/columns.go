@@ -102,3 +102,12 @@ func (w *Writer) table(out *strings.Builder, lines []string) {
 		out.WriteString(cells[len(cells)-1])
 	}
 }
+
+// Pad fills s with spaces to n terminal cells (a line printed as it goes,
+// where no table can be gathered first). Longer text is left as it is.
+func Pad(s string, n int) string {
+	if w := width.StringWidth(s); w < n {
+		return s + strings.Repeat(" ", n-w)
+	}
+	return s
+}

@@ -85,3 +85,19 @@ func TestUnfinishedLastLineIsWritten(t *testing.T) {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }
+
+func TestPad(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc  "},
+		{"督办→信访局", 12, "督办→信访局 "}, // → is one cell, the five Han characters two each
+		{"集体访", 4, "集体访"},
+	} {
+		if got := Pad(c.in, c.n); got != c.want {
+			t.Errorf("Pad(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
