@@ -102,3 +102,10 @@ func TestHiddenDirectoriesAreNotRules(t *testing.T) {
 		t.Fatalf("Load = %v, %v", rs, err)
 	}
 }
+
+func TestAMissingRulesPathIsNamed(t *testing.T) {
+	_, err := LoadPaths([]string{"testdata/no-such-rules"}, Options{})
+	if err == nil || err.Error() != "rules testdata/no-such-rules: no such file or directory" {
+		t.Errorf("got %v", err)
+	}
+}

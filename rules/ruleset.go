@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -85,8 +86,11 @@ func LoadPaths(paths []string, opts Options) (*RuleSet, error) {
 	var srcs, calSrcs []source
 	for _, p := range paths {
 		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("rules %s: no such file or directory", p)
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rules: %w", err)
 		}
 		if st.IsDir() {
 			fsys := os.DirFS(p)
