@@ -25,21 +25,21 @@ var width = func() *runewidth.Condition {
 	return c
 }()
 
+// padding is the space between columns, as tabwriter was given here.
+const padding = 2
+
 // Writer buffers text until Flush.
 type Writer struct {
 	out        io.Writer
-	padding    int
 	alignRight bool
 	buf        bytes.Buffer
 }
 
 // NewWriter writes to out with two spaces between columns, cells aligned left.
-func NewWriter(out io.Writer) *Writer { return &Writer{out: out, padding: 2} }
+func NewWriter(out io.Writer) *Writer { return &Writer{out: out} }
 
 // NewRightAligned is NewWriter with cells aligned right (for figures).
-func NewRightAligned(out io.Writer) *Writer {
-	return &Writer{out: out, padding: 2, alignRight: true}
-}
+func NewRightAligned(out io.Writer) *Writer { return &Writer{out: out, alignRight: true} }
 
 // Write buffers p.
 func (w *Writer) Write(p []byte) (int, error) { return w.buf.Write(p) }
@@ -79,20 +79,23 @@ func (w *Writer) Flush() error {
 // cell and is written as it is.
 func (w *Writer) table(out *strings.Builder, lines []string) {
 	rows := make([][]string, len(lines))
-	var widths []int
+	cellWidths := make([][]int, len(lines)) // each cell's, measured once
+	var widths []int                        // each column's
 	for i, l := range lines {
 		cells := strings.Split(l, "\t")
-		rows[i] = cells
+		rows[i], cellWidths[i] = cells, make([]int, len(cells)-1)
 		for c, cell := range cells[:len(cells)-1] {
+			cw := width.StringWidth(cell)
+			cellWidths[i][c] = cw
 			if c == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[c] = max(widths[c], width.StringWidth(cell))
+			widths[c] = max(widths[c], cw)
 		}
 	}
-	for _, cells := range rows {
+	for i, cells := range rows {
 		for c, cell := range cells[:len(cells)-1] {
-			pad := strings.Repeat(" ", widths[c]-width.StringWidth(cell)+w.padding)
+			pad := strings.Repeat(" ", widths[c]-cellWidths[i][c]+padding)
 			if w.alignRight {
 				out.WriteString(pad + cell)
 			} else {
