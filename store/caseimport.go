@@ -333,16 +333,10 @@ func (s *Store) assign(col string) string {
 // upsertSQL is a multi-row INSERT of n rows that updates rows whose
 // conflict key exists with set (a plain INSERT when set is empty).
 func (s *Store) upsertSQL(table string, cols, conflict []string, set string, n int) string {
-	one := "(" + placeholders(len(cols)) + ")"
-	verb := "INSERT INTO "
 	if set == "" {
-		verb = s.bulkInsertVerb() // a failed chunk fails the whole import
+		return valuesSQL(s.bulkInsertVerb(), table, cols, n) // a failed chunk fails the whole import
 	}
-	q := verb + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(one+",", n), ",")
-	if set == "" {
-		return q
-	}
+	q := valuesSQL("INSERT INTO ", table, cols, n)
 	if s.Dialect == MySQL {
 		return q + " ON DUPLICATE KEY UPDATE " + set
 	}

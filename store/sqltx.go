@@ -69,14 +69,19 @@ func (s *Store) bulkInsertVerb() string {
 	return "INSERT INTO "
 }
 
+// valuesSQL is verb (an INSERT ... INTO) table with n rows of placeholders.
+func valuesSQL(verb, table string, cols []string, n int) string {
+	one := "(" + placeholders(len(cols)) + ")"
+	return verb + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+}
+
 // insertRows writes rows with multi-row INSERT statements of at most 400
 // rows. An error leaves tx fit only for rollback (see bulkInsertVerb).
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, ignore bool) error {
-	one := "(" + placeholders(len(cols)) + ")"
 	for start := 0; start < len(rows); start += 400 {
 		chunk := rows[start:min(start+400, len(rows))]
-		q := s.bulkInsertVerb() + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(one+",", len(chunk)), ",")
+		q := valuesSQL(s.bulkInsertVerb(), table, cols, len(chunk))
 		if ignore {
 			q += s.onConflictNothing()
 		}
