@@ -86,11 +86,11 @@ func LoadPaths(paths []string, opts Options) (*RuleSet, error) {
 	var srcs, calSrcs []source
 	for _, p := range paths {
 		st, err := os.Stat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("rules %s: no such file or directory", p)
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			return nil, fmt.Errorf("rules %s: %w", p, pe.Err) // not "stat PATH: ..."
 		}
 		if err != nil {
-			return nil, fmt.Errorf("rules: %w", err)
+			return nil, err
 		}
 		if st.IsDir() {
 			fsys := os.DirFS(p)
