@@ -48,10 +48,7 @@ type loginData struct {
 }
 
 func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	next := r.URL.Query().Get("next")
-	if !localPath(next) {
-		next = "/"
-	}
+	next := localTarget(r.URL.Query().Get("next"), "/")
 	if p != nil {
 		http.Redirect(rw, r, next, http.StatusSeeOther)
 		return
@@ -64,10 +61,7 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request, p *auth.Princip
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request, _ *auth.Principal) {
-	next := r.PostFormValue("next")
-	if !localPath(next) {
-		next = "/"
-	}
+	next := localTarget(r.PostFormValue("next"), "/")
 	username := r.PostFormValue("username")
 	fail := func(status int, msg string) {
 		w.render(rw, r, status, "login", page{Title: "登录",

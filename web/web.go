@@ -198,16 +198,7 @@ func takeFlash(rw http.ResponseWriter, r *http.Request) *flash {
 // form was (a local path only).
 func done(rw http.ResponseWriter, r *http.Request, fallback string, ok bool, text string) {
 	setFlash(rw, ok, text)
-	back := r.PostFormValue("back")
-	if !localPath(back) {
-		back = fallback
-	}
-	http.Redirect(rw, r, back, http.StatusSeeOther)
-}
-
-// localPath accepts only a path on this site, never another host.
-func localPath(s string) bool {
-	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.HasPrefix(s, "/\\") && !strings.ContainsAny(s, "\r\n")
+	http.Redirect(rw, r, localTarget(r.PostFormValue("back"), fallback), http.StatusSeeOther)
 }
 
 // problem renders an access error as Chinese for a flash message.
