@@ -8,6 +8,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"duban/access"
 	"duban/auth"
@@ -68,7 +70,10 @@ func writeError(w http.ResponseWriter, status int, code, msg string, fields []ca
 // fail answers err with the status its kind calls for.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *casework.Invalid
+	var media *unsupportedMedia
 	switch {
+	case errors.As(err, &media):
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", media.msg+"; nothing was changed", nil)
 	case errors.As(err, &inv):
 		writeError(w, http.StatusUnprocessableEntity, "invalid", "the request has problems, listed in fields; nothing was changed: "+inv.Error(), inv.Errors)
 	case errors.Is(err, access.ErrNotFound):
@@ -118,14 +123,43 @@ func (a *API) Failed(w http.ResponseWriter, r *http.Request, err error) {
 // maxBody bounds a request body.
 const maxBody = 1 << 20
 
-// decode reads a JSON body into v, refusing unknown fields.
+// unsupportedMedia is a body sent in a form the API does not read (another
+// media type, another charset, bytes that are not UTF-8): answered 415, and
+// nothing is stored.
+type unsupportedMedia struct{ msg string }
+
+func (u *unsupportedMedia) Error() string { return u.msg }
+
+// decode reads a JSON body into v: the API's one reader of request bodies.
+// It refuses a body that is not application/json in UTF-8 (415: a GBK body
+// would otherwise be stored as mojibake), unknown fields, and anything after
+// the JSON value (400: "{...}{...}" or "{...} x" is not one request).
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
-			return fmt.Errorf("%w: send the body as application/json, not %s", access.ErrInvalid, mt)
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return &unsupportedMedia{fmt.Sprintf("Content-Type %q cannot be read (%v); send application/json", ct, err)}
+		}
+		if mt != "application/json" {
+			return &unsupportedMedia{fmt.Sprintf("send the body as application/json, not %s", mt)}
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+			return &unsupportedMedia{fmt.Sprintf("charset %q: send the body in UTF-8 (Content-Type: application/json; charset=utf-8)", cs)}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return fmt.Errorf("%w: the body is larger than %d bytes", access.ErrInvalid, maxBody)
+		}
+		return fmt.Errorf("%w: reading the body: %v", access.ErrInvalid, err)
+	}
+	if !utf8.Valid(body) {
+		return &unsupportedMedia{fmt.Sprintf("the body is not UTF-8 (the first invalid byte is at offset %d); "+
+			"send it in UTF-8, not GBK or another charset", invalidUTF8At(body))}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if _, ok := v.(*map[string]any); !ok {
 		dec.DisallowUnknownFields()
@@ -136,7 +170,24 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return fmt.Errorf("%w: the body is not the JSON expected: %v", access.ErrInvalid, err)
 	}
+	end := dec.InputOffset()
+	if rest := bytes.TrimLeft(body[end:], " \t\r\n"); len(rest) > 0 {
+		return fmt.Errorf("%w: the body has more after its JSON value (at byte %d); send one JSON object",
+			access.ErrInvalid, int64(len(body)-len(rest)))
+	}
 	return nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // Me is the signed-in principal.
