@@ -63,8 +63,24 @@ func New(svc *access.Service, authn *auth.Authenticator) (*Web, error) {
 		w.pages[strings.TrimSuffix(base, ".html")] = t
 	}
 	sub, _ := fs.Sub(staticFS, "static")
-	w.static = http.StripPrefix("/static/", http.FileServerFS(sub))
+	w.static = http.StripPrefix("/static/", http.FileServerFS(filesOnly{sub}))
 	return w, nil
+}
+
+// filesOnly is a file system whose directories cannot be opened: the file
+// server then answers 404 to a directory instead of listing what it holds.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
 }
 
 // page is what every page template gets.
