@@ -226,7 +226,45 @@ func (s *Service) Review(ctx context.Context, p *auth.Principal, seq int64, deci
 	return s.Record(ctx, p, seq)
 }
 
+// ChainStatus is the verification of the accountability chain as far as
+// the principal may know it. The chain is one for the whole county, so its
+// length, head and the place it breaks tell how many entries every unit has:
+// a unit user learns only whether it verifies and how many entries its own
+// units have.
+type ChainStatus struct {
+	OK bool `json:"ok"`
+	// Scope is what Records counts: "all" entries, or "units": those
+	// against the unit user's units only.
+	Scope    string `json:"scope"`
+	Records  int64  `json:"records"`
+	HeadSeq  int64  `json:"head_seq,omitempty"`
+	HeadHash string `json:"head_hash,omitempty"`
+	// First is where the chain first fails (not shown to unit users).
+	First *store.ChainProblem `json:"first_problem,omitempty"`
+	// Problem says, when the chain fails, what to do about it.
+	Problem string `json:"problem,omitempty"`
+}
+
 // Verify walks the accountability chain.
-func (s *Service) Verify(ctx context.Context) (*store.ChainReport, error) {
-	return s.Store.VerifyChain(ctx)
+func (s *Service) Verify(ctx context.Context, p *auth.Principal) (*ChainStatus, error) {
+	rep, err := s.Store.VerifyChain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Scoped() {
+		st := &ChainStatus{OK: rep.OK, Scope: "all", Records: rep.Records, HeadSeq: rep.HeadSeq, HeadHash: rep.HeadHash, First: rep.First}
+		if rep.First != nil {
+			st.Problem = rep.First.Problem
+		}
+		return st, nil
+	}
+	n, err := s.Store.CountAccountability(ctx, p.Scope())
+	if err != nil {
+		return nil, err
+	}
+	st := &ChainStatus{OK: rep.OK, Scope: "units", Records: n}
+	if !rep.OK {
+		st.Problem = "the accountability chain does not verify; an inspector or administrator can see where (duban audit verify)"
+	}
+	return st, nil
 }

@@ -12,7 +12,6 @@ import (
 	"duban/auth"
 	"duban/importer"
 	"duban/rules"
-	"duban/store"
 )
 
 // The OpenAPI description is built from the route table and the Go types
@@ -34,7 +33,7 @@ var schemaTypes = map[string]any{
 	"Record":        access.Record{},
 	"RecordPage":    access.Page[access.Record]{},
 	"ReviewRequest": ReviewRequest{},
-	"ChainReport":   store.ChainReport{},
+	"ChainStatus":   access.ChainStatus{},
 	"RulesStatus":   access.RulesStatus{},
 	"Scorecards":    access.Scorecards{},
 	"Error":         Error{},

@@ -75,8 +75,8 @@ func (a *API) Routes() []auth.Route {
 			Query: append(append([]auth.Param{}, recordParams...), qBefore, qLimit), Returns: "RecordPage", Handler: a.listRecords},
 		{Method: "GET", Path: Prefix + "/accountability/export", Perm: auth.PermAuditRead, Summary: "The accountability log as XLSX or CSV, filtered as the list",
 			Query: append(append([]auth.Param{}, recordParams...), qFormat), Returns: "file", Handler: a.exportRecords},
-		{Method: "GET", Path: Prefix + "/accountability/verify", Perm: auth.PermAuditRead, Summary: "Verify the hash chain: the first edited, deleted, inserted or moved entry, if any",
-			Returns: "ChainReport", Handler: a.verifyChain},
+		{Method: "GET", Path: Prefix + "/accountability/verify", Perm: auth.PermAuditRead, Summary: "Verify the hash chain: the first edited, deleted, inserted or moved entry, if any (to a unit user: whether it verifies, and its own units' entry count)",
+			Returns: "ChainStatus", Handler: a.verifyChain},
 		{Method: "GET", Path: Prefix + "/accountability/{seq}", Perm: auth.PermAuditRead, Summary: "One entry of the log, with its reviews",
 			Returns: "Record", Handler: a.getRecord},
 		{Method: "POST", Path: Prefix + "/accountability/{seq}/reviews", Perm: auth.PermAuditReview, Summary: "Confirm or dismiss a record, with a reason: a new entry of the chain",
@@ -340,7 +340,7 @@ func (a *API) exportRecords(w http.ResponseWriter, r *http.Request, p *auth.Prin
 }
 
 func (a *API) verifyChain(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	rep, err := a.svc.Verify(r.Context())
+	rep, err := a.svc.Verify(r.Context(), p)
 	if err != nil {
 		a.fail(w, r, err)
 		return

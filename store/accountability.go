@@ -37,3 +37,14 @@ func (s *Store) ReviewsOf(ctx context.Context, seqs []int64) (map[int64][]models
 	}
 	return out, nil
 }
+
+// CountAccountability counts the entries of the log (records and reviews)
+// against the given units.
+func (s *Store) CountAccountability(ctx context.Context, units []string) (int64, error) {
+	if len(units) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.DB.WithContext(ctx).Model(&models.AccountabilityRecord{}).Where("unit_code IN ?", units).Count(&n).Error
+	return n, err
+}

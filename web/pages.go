@@ -349,7 +349,7 @@ func (w *Web) caseStep(rw http.ResponseWriter, r *http.Request, p *auth.Principa
 type recordsData struct {
 	Query      access.RecordQuery
 	Records    *access.Page[access.Record]
-	Chain      *store.ChainReport
+	Chain      *access.ChainStatus
 	Units      []models.Unit
 	Rules      []ruleOption
 	Filter     url.Values
@@ -370,7 +370,7 @@ func (w *Web) recordsPage(rw http.ResponseWriter, r *http.Request, p *auth.Princ
 		w.fail(rw, r, p, err)
 		return
 	}
-	chain, err := w.svc.Verify(ctx)
+	chain, err := w.svc.Verify(ctx, p)
 	if err != nil {
 		w.fail(rw, r, p, err)
 		return
