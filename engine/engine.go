@@ -209,10 +209,21 @@ type ruleState struct {
 	failed bool // could not load its state: skipped for this pass
 }
 
-func (st *ruleState) fail(err error) {
+// The kinds of failure a rule run records with its first error (RuleRun's
+// FirstErrorKind). They say what failed without the error's text, which may
+// quote a subject's data, for /healthz, which anyone may read.
+const (
+	FailCondition = "condition" // the condition could not be evaluated for a subject
+	FailOutcome   = "outcome"   // what it raises (recipients, title, body, flagged cases, unit, reason) could not be worked out
+	FailEpisodes  = "episodes"  // its open episodes could not be loaded
+	FailSubjects  = "subjects"  // its subjects could not be read
+	FailWrite     = "write"     // its outcomes could not be stored
+)
+
+func (st *ruleState) fail(kind string, err error) {
 	st.run.Errors++
 	if st.run.FirstError == "" {
-		st.run.FirstError = err.Error()
+		st.run.FirstError, st.run.FirstErrorKind = err.Error(), kind
 	}
 }
 
@@ -245,7 +256,7 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 				open, err = e.Store.OpenEpisodes(ctx, r.ID)
 			}
 			if err != nil {
-				st.fail(fmt.Errorf("load open episodes: %w", err))
+				st.fail(FailEpisodes, fmt.Errorf("load open episodes: %w", err))
 				st.failed = true
 			}
 			st.open = open
@@ -309,7 +320,7 @@ func (e *Engine) runPass(ctx context.Context, tick *rules.Tick, tickID string, p
 		// The pass did not see every subject: resolving what it did not see
 		// would be wrong, so only the error is recorded.
 		for _, st := range states {
-			st.fail(fmt.Errorf("reading %s subjects: %w", p.subject, err))
+			st.fail(FailSubjects, fmt.Errorf("reading %s subjects: %w", p.subject, err))
 		}
 	} else if !opts.DryRun {
 		pr.resolveUnseen(ctx)

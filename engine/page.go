@@ -45,7 +45,7 @@ type pageResult struct {
 // tally counts one rule's work on one page.
 type tally struct {
 	subjects, fired, errors int
-	firstErr                string
+	firstErr, firstErrKind  string
 	// seen are keys with an open episode that held (or could not be
 	// evaluated) on this page: not to be resolved.
 	seen []string
@@ -158,7 +158,7 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 			setParams(env, r.Params)
 			holds, err := w.eval.Holds(r, env)
 			if err != nil {
-				t.fail(err)
+				t.fail(FailCondition, err)
 				t.seen = append(t.seen, ref.key) // unknown: neither raise nor resolve
 				continue
 			}
@@ -169,7 +169,7 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 			if p.dry {
 				raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
 				if err != nil {
-					t.fail(err)
+					t.fail(FailOutcome, err)
 					continue
 				}
 				res.opens = append(res.opens, pendingOpen{st: st, raised: raised, op: &store.OpenOp{
@@ -181,7 +181,7 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 				if due(r, ep, now) {
 					raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
 					if err != nil {
-						t.fail(err)
+						t.fail(FailOutcome, err)
 						continue
 					}
 					op := &store.Reraise{NoticeID: ep.NoticeID, FromCount: ep.SendCount,
@@ -192,7 +192,7 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 				if r.Subject == rules.SubjectPetitioner && r.Flag != nil {
 					cases, err := p.tick.FlagCases(&w.eval, r, env)
 					if err != nil {
-						t.fail(err)
+						t.fail(FailOutcome, err)
 						continue
 					}
 					for _, c := range cases {
@@ -204,7 +204,7 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 			}
 			raised, err := p.tick.Render(&w.eval, r, env, ref.key, ref.caseNo)
 			if err != nil {
-				t.fail(err)
+				t.fail(FailOutcome, err)
 				continue
 			}
 			res.opens = append(res.opens, pendingOpen{st: st, raised: raised, op: openOp(r, ref, raised)})
@@ -222,10 +222,10 @@ func (p *passRun) evaluate(ctx context.Context, w *evaluator, pg page) *pageResu
 	return res
 }
 
-func (t *tally) fail(err error) {
+func (t *tally) fail(kind string, err error) {
 	t.errors++
 	if t.firstErr == "" {
-		t.firstErr = err.Error()
+		t.firstErr, t.firstErrKind = err.Error(), kind
 	}
 }
 
@@ -238,7 +238,7 @@ func (p *passRun) write(res *pageResult) {
 		st.run.Fired += t.fired
 		st.run.Errors += t.errors
 		if st.run.FirstError == "" {
-			st.run.FirstError = t.firstErr
+			st.run.FirstError, st.run.FirstErrorKind = t.firstErr, t.firstErrKind
 		}
 		for _, k := range t.seen {
 			st.seen[k] = struct{}{}
@@ -246,7 +246,7 @@ func (p *passRun) write(res *pageResult) {
 	}
 	if res.err != nil {
 		for _, o := range res.opens {
-			o.st.fail(res.err)
+			o.st.fail(FailWrite, res.err)
 		}
 		return
 	}
@@ -290,16 +290,16 @@ func (p *passRun) flush() {
 		// that had something to write and carry on with the next pages.
 		for _, res := range results {
 			for _, o := range res.opens {
-				o.st.fail(err)
+				o.st.fail(FailWrite, err)
 			}
 			for _, rr := range res.reraises {
-				rr.st.fail(err)
+				rr.st.fail(FailWrite, err)
 			}
 			// Flags of a petitioner rule whose episode was open already
 			// may be the only writes for that rule: unrecorded, the run
 			// would count as clean and the scheduler would not retry it.
 			for _, st := range res.flagOwners {
-				st.fail(err)
+				st.fail(FailWrite, err)
 			}
 		}
 		return
@@ -484,7 +484,7 @@ func (p *passRun) resolveUnseen(ctx context.Context) {
 			}
 			b := &store.Batch{Now: p.tick.Now, Resolves: chunk}
 			if err := p.engine.Store.ApplyBatch(ctx, b); err != nil {
-				st.fail(err)
+				st.fail(FailWrite, err)
 				chunk = nil
 				return
 			}

@@ -273,7 +273,10 @@ type RuleRun struct {
 	Accountability int       `gorm:"not null"`
 	Errors         int       `gorm:"not null"`
 	FirstError     string    `gorm:"type:text"`
-	Host           string    `gorm:"size:128"`
+	// FirstErrorKind is what failed first (engine.FailCondition, ...),
+	// without the error's text: what /healthz shows.
+	FirstErrorKind string `gorm:"size:16;not null;default:''"`
+	Host           string `gorm:"size:128"`
 	// Mode is full (every subject) or incremental (only subjects that
 	// changed, passed a breakpoint or are due a re-send since the last run).
 	Mode string `gorm:"size:16;not null;default:''"`

@@ -3,11 +3,13 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"duban/engine"
 	"duban/rulewatch"
 	"duban/scheduler"
 	"duban/store"
@@ -62,8 +64,12 @@ type TickHealth struct {
 	Flags          int       `json:"flags"`
 	Accountability int       `json:"accountability"`
 	Errors         int       `json:"errors"`
-	FirstError     string    `json:"first_error,omitempty"`
-	Replica        string    `json:"replica"`
+	// FirstErrorKind is what failed first (condition, outcome, episodes,
+	// subjects, write). The error's own text may quote a subject's data
+	// (a petitioner's name or number in an expression's error) and /healthz
+	// answers anyone: the text is on the rules page and in the log.
+	FirstErrorKind string `json:"first_error_kind,omitempty"`
+	Replica        string `json:"replica"`
 }
 
 // DeliveryHealth is the delivery backlog.
@@ -104,9 +110,10 @@ func (s *Service) Health(ctx context.Context) (*Health, int) {
 		}
 		h.Ticks[r.ID] = TickHealth{At: run.Now, StartedAt: run.StartedAt, DurationMS: run.DurationMS, Subjects: run.Subjects,
 			Raised: run.Raised, Reraised: run.Reraised, Resolved: run.Resolved, Flags: run.Flags, Accountability: run.Accountability,
-			Errors: run.Errors, FirstError: run.FirstError, Replica: run.Host}
+			Errors: run.Errors, FirstErrorKind: run.FirstErrorKind, Replica: run.Host}
 		if run.Errors > 0 {
-			h.Problems = append(h.Problems, "rule "+r.ID+": last tick had errors: "+run.FirstError)
+			h.Problems = append(h.Problems, fmt.Sprintf("rule %s: last tick had %d errors, the first: %s; "+
+				"its text is on the rules page and in the log", r.ID, run.Errors, failureSaid(run.FirstErrorKind)))
 		}
 	}
 	if s.Notify != nil {
@@ -129,6 +136,23 @@ func (s *Service) Health(ctx context.Context) (*Health, int) {
 		h.Status = "degraded"
 	}
 	return h, http.StatusOK
+}
+
+// failureSaid says what failed, by the kind a rule run recorded.
+func failureSaid(kind string) string {
+	switch kind {
+	case engine.FailCondition:
+		return "its condition could not be evaluated for a subject"
+	case engine.FailOutcome:
+		return "what it raises (recipients, title, body, flagged cases, unit or reason) could not be worked out for a subject"
+	case engine.FailEpisodes:
+		return "its open episodes could not be loaded"
+	case engine.FailSubjects:
+		return "its subjects could not be read"
+	case engine.FailWrite:
+		return "its outcomes could not be stored"
+	}
+	return "of a kind not recorded (a run from before kinds were recorded)"
 }
 
 func (s *Service) healthz(w http.ResponseWriter, r *http.Request) {
