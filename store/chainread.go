@@ -31,7 +31,7 @@ func (s *Store) unreadableRecord(ctx context.Context, after int64) (*ChainProble
 		}
 		column, holds, want := s.unreadableColumn(ctx, k.Seq)
 		return &ChainProblem{Seq: k.Seq, ID: k.ID, Problem: fmt.Sprintf(
-			"record %d (id %d): its %s holds %s, which cannot be read as %s (edited in the database?)", k.Seq, k.ID, column, holds, want)}, nil
+			"record %d's %s holds %s, which cannot be read as %s (edited in the database?)", k.Seq, column, holds, want)}, nil
 	}
 	return nil, nil
 }

@@ -55,9 +55,9 @@ func TestAuditVerifyNamesAnUnreadableRecord(t *testing.T) {
 			s.Close()
 			for _, format := range []string{"text", "json"} {
 				code, out, errOut := duban(t, "audit", "verify", db, "--format", format)
-				want := fmt.Sprintf("record 2 (id %d): its created_at", id)
+				want := fmt.Sprintf("FAILED at record 2 (id %d): record 2's created_at holds ", id)
 				if format == "json" {
-					want = fmt.Sprintf(`"seq":2,"id":%d,"problem":"record 2 (id %d): its created_at`, id, id)
+					want = fmt.Sprintf(`"seq":2,"id":%d,"problem":"record 2's created_at holds `, id)
 				}
 				if code != 1 || !strings.Contains(out, want) || strings.Contains(out+errOut, "Scan error") {
 					t.Errorf("audit verify --format %s of a record with created_at %s: exit %d\nstdout %s\nstderr %s\nwant %q",
