@@ -80,3 +80,36 @@ func TestTextLeavesHarmlessNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestStringsMasksAWholeValue: every string a value holds is masked, at any
+// depth, but for fields tagged keep.
+func TestStringsMasksAWholeValue(t *testing.T) {
+	type inner struct {
+		Note string
+		Any  any
+	}
+	type outer struct {
+		Subject string
+		Hash    string `mask:"keep"`
+		Inner   *inner
+		List    []inner
+		Map     map[string]string
+		Names   [2]string
+		Count   int
+		unseen  string
+	}
+	const n = "13800138000"
+	v := outer{Subject: n, Hash: n, Inner: &inner{Note: "电话" + n, Any: n}, List: []inner{{Note: n, Any: inner{Note: n}}},
+		Map: map[string]string{"k": n}, Names: [2]string{n, "张三"}, Count: 3, unseen: n}
+	Strings(&v)
+	want := "138****8000"
+	for what, got := range map[string]any{"Subject": v.Subject, "Inner.Note": v.Inner.Note, "Inner.Any": v.Inner.Any,
+		"List[0].Note": v.List[0].Note, "List[0].Any.Note": v.List[0].Any.(inner).Note, "Map[k]": v.Map["k"], "Names[0]": v.Names[0]} {
+		if s, _ := got.(string); s != want && s != "电话"+want {
+			t.Errorf("%s = %v, want it masked", what, got)
+		}
+	}
+	if v.Hash != n || v.unseen != n || v.Names[1] != "张三" || v.Count != 3 {
+		t.Errorf("a kept, unexported or harmless field changed: %+v", v)
+	}
+}
