@@ -113,3 +113,23 @@ func TestStringsMasksAWholeValue(t *testing.T) {
 		t.Errorf("a kept, unexported or harmless field changed: %+v", v)
 	}
 }
+
+// FuzzText: whatever the text, masking only turns digits into asterisks,
+// one for one, and never panics.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"身份证410102198003071234，电话+86 138 0013 8000", "(0371)65123456", "１３８００１３８０００",
+		"2026-03-10 13800138000", "41010219800307123413800138000", "+(", "1 - 2 - 3", "X", "9x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in, out := []rune(s), []rune(Text(s))
+		if len(in) != len(out) {
+			t.Fatalf("Text(%q) = %q: %d runes, want %d", s, string(out), len(out), len(in))
+		}
+		for i := range in {
+			if in[i] != out[i] && (out[i] != '*' || (digit(in[i]) < 0 && in[i] != 'X' && in[i] != 'x' && in[i] != 'Ｘ' && in[i] != 'ｘ')) {
+				t.Fatalf("Text(%q) = %q: rune %d %q became %q", s, string(out), i, in[i], out[i])
+			}
+		}
+	})
+}
