@@ -69,7 +69,7 @@ func invalidf(format string, args ...any) error {
 // handles reports whether the principal handles what it can see, and so
 // sees petitioners' numbers unmasked: only unit users do, and they only
 // see their own units' cases.
-func handles(p *auth.Principal) bool { return p.Role == models.RoleUnit }
+func handles(p *auth.Principal) bool { return p != nil && p.Role == models.RoleUnit }
 
 // unitsFor narrows a filter on one unit to the principal's scope: nil means
 // every unit (for those who see all), and a unit outside the scope is
@@ -161,13 +161,19 @@ func ParseMonth(s string, now time.Time, loc *time.Location) (time.Time, error) 
 	return t, nil
 }
 
-// maskNumbers masks identity and phone numbers in free text for those who
-// do not handle the case.
-func maskNumbers(p *auth.Principal, s string) string {
-	if handles(p) {
-		return s
+// outgoing is the one place where what the people's side answers is
+// masked: for a principal who does not handle the case, every string of the
+// view v — subject, petitioner key and name, titles, bodies, ack comments,
+// reasons, timeline details, evidence — has its identity and phone numbers
+// masked (mask.Text), whatever field they were typed into. Every view the
+// API, the pages and the exports are given is built through it; fields
+// tagged `mask:"keep"` (hashes) are left. A nil principal is no one's:
+// masked.
+func outgoing[T any](p *auth.Principal, v T) T {
+	if !handles(p) {
+		mask.Strings(&v)
 	}
-	return mask.Text(s)
+	return v
 }
 
 // unitNames maps unit codes to names.

@@ -31,18 +31,18 @@ type Record struct {
 	Decision string          `json:"decision,omitempty"`
 	Reviewer string          `json:"reviewer,omitempty"`
 	At       time.Time       `json:"at"`
-	Hash     string          `json:"hash"`
-	PrevHash string          `json:"prev_hash"`
+	Hash     string          `json:"hash" mask:"keep"`
+	PrevHash string          `json:"prev_hash" mask:"keep"`
 	Evidence *rules.Evidence `json:"evidence,omitempty"`
 	// Reviews of a record, oldest first; the last one stands.
 	Reviews []Record `json:"reviews,omitempty"`
 }
 
 func recordView(p *auth.Principal, r *models.AccountabilityRecord, names map[string]string) Record {
-	return Record{Seq: r.Seq, Kind: r.Kind, RuleID: r.RuleID, Subject: maskNumbers(p, r.SubjectKey), CaseNo: r.CaseNo,
-		Unit: r.UnitCode, UnitName: names[r.UnitCode], Grade: r.Grade, Reason: maskNumbers(p, r.Reason), RefSeq: r.RefSeq,
+	return outgoing(p, Record{Seq: r.Seq, Kind: r.Kind, RuleID: r.RuleID, Subject: r.SubjectKey, CaseNo: r.CaseNo,
+		Unit: r.UnitCode, UnitName: names[r.UnitCode], Grade: r.Grade, Reason: r.Reason, RefSeq: r.RefSeq,
 		Decision: r.Decision, Reviewer: r.Reviewer, At: r.CreatedAt, Hash: r.Hash, PrevHash: r.PrevHash,
-		Evidence: evidence(p, r.Evidence)}
+		Evidence: evidence(r.Evidence)})
 }
 
 // RecordQuery filters the accountability log.

@@ -204,8 +204,8 @@ func (s *Service) Case(ctx context.Context, p *auth.Principal, caseNo string) (*
 		return nil, err
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, Event{Kind: e.Kind, At: e.At, Actor: e.Actor, Unit: e.UnitCode, UnitName: names[e.UnitCode],
-			Detail: maskNumbers(p, e.Detail)})
+		d.Events = append(d.Events, outgoing(p, Event{Kind: e.Kind, At: e.At, Actor: e.Actor, Unit: e.UnitCode,
+			UnitName: names[e.UnitCode], Detail: e.Detail}))
 	}
 	flags, err := s.Store.FlagsOfCase(ctx, caseNo)
 	if err != nil {
@@ -236,14 +236,14 @@ func (s *Service) Case(ctx context.Context, p *auth.Principal, caseNo string) (*
 }
 
 func flagView(p *auth.Principal, f *models.Flag) Flag {
-	return Flag{ID: f.ID, CaseNo: f.CaseNo, Label: f.Label, RuleID: f.RuleID, Subject: f.Subject, SetAt: f.SetAt,
-		Evidence: evidence(p, f.Evidence)}
+	return outgoing(p, Flag{ID: f.ID, CaseNo: f.CaseNo, Label: f.Label, RuleID: f.RuleID, Subject: f.Subject, SetAt: f.SetAt,
+		Evidence: evidence(f.Evidence)})
 }
 
 // caseView shapes a case for the principal, masking what it may not see.
 func (s *Service) caseView(p *auth.Principal, c *models.Case, pet *models.Petitioner, names map[string]string, rs *rules.RuleSet) Case {
 	v := Case{CaseNo: c.CaseNo, PetitionerID: c.PetitionerKey, PetitionerName: c.PetitionerName, Channel: c.Channel,
-		Category: c.Category, Summary: maskNumbers(p, c.Summary), GroupSize: c.GroupSize, ReceivedAt: c.ReceivedAt,
+		Category: c.Category, Summary: c.Summary, GroupSize: c.GroupSize, ReceivedAt: c.ReceivedAt,
 		ReceptionLeader: c.ReceptionLeader, AcceptedAt: c.AcceptedAt, AssignedUnit: c.AssignedUnit,
 		AssignedUnitName: names[c.AssignedUnit], AssignedAt: c.AssignedAt, DueAt: c.DueAt, ExtendedDueAt: c.ExtendedDueAt,
 		ClosedAt: c.ClosedAt, ReturnVisitAt: c.ReturnVisitAt, Status: c.Status, Escalated: c.Escalated,
@@ -262,7 +262,7 @@ func (s *Service) caseView(p *auth.Principal, c *models.Case, pet *models.Petiti
 			v.Overdue = c.Open() && s.Clock.Now().After(due)
 		}
 	}
-	return v
+	return outgoing(p, v)
 }
 
 func ruleCase(c *models.Case) rules.Case {

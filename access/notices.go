@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"duban/auth"
-	"duban/mask"
 	"duban/models"
 	"duban/rules"
 	"duban/store"
@@ -225,7 +224,7 @@ func (s *Service) Acknowledge(ctx context.Context, p *auth.Principal, id uint64,
 
 func (s *Service) notice(p *auth.Principal, n *models.Notice, names map[string]string, rs *rules.RuleSet, withEvidence bool) Notice {
 	v := Notice{ID: n.ID, RuleID: n.RuleID, SubjectKind: n.SubjectKind, Subject: n.SubjectKey, CaseNo: n.CaseNo,
-		Level: n.Level, Title: maskNumbers(p, n.Title), Body: maskNumbers(p, n.Body), Unit: n.UnitCode,
+		Level: n.Level, Title: n.Title, Body: n.Body, Unit: n.UnitCode,
 		UnitName: names[n.UnitCode], Status: n.Status, RaisedAt: n.RaisedAt, LastSentAt: n.LastSentAt,
 		SendCount: n.SendCount, AckedAt: n.AckedAt, AckedBy: n.AckedBy, AckComment: n.AckComment, ResolvedAt: n.ResolvedAt,
 		Recipients: []string{}}
@@ -238,25 +237,20 @@ func (s *Service) notice(p *auth.Principal, n *models.Notice, names map[string]s
 		json.Unmarshal([]byte(n.Recipients), &v.Recipients)
 	}
 	if withEvidence {
-		v.Evidence = evidence(p, n.Evidence)
+		v.Evidence = evidence(n.Evidence)
 	}
-	return v
+	return outgoing(p, v)
 }
 
-// evidence parses the stored evidence of why a rule fired.
-func evidence(p *auth.Principal, raw string) *rules.Evidence {
+// evidence parses the stored evidence of why a rule fired (masked with the
+// view it is part of).
+func evidence(raw string) *rules.Evidence {
 	if raw == "" {
 		return nil
 	}
 	var ev rules.Evidence
 	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
 		return &rules.Evidence{Error: "the stored evidence cannot be read: " + err.Error()}
-	}
-	if !handles(p) {
-		ev.Subject = mask.Text(ev.Subject)
-		for i := range ev.Values {
-			ev.Values[i].Value = mask.Text(ev.Values[i].Value)
-		}
 	}
 	return &ev
 }

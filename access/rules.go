@@ -27,7 +27,7 @@ type RuleStatus struct {
 
 // RuleRun is one rule's part of its last tick.
 type RuleRun struct {
-	TickID         string    `json:"tick"`
+	TickID         string    `json:"tick" mask:"keep"`
 	Now            time.Time `json:"now"` // the instant the rule reasoned about
 	StartedAt      time.Time `json:"started_at"`
 	DurationMS     int64     `json:"duration_ms"`
@@ -76,7 +76,7 @@ func (s *Service) Rules(ctx context.Context) (*RulesStatus, error) {
 		}
 	}
 	if rs == nil {
-		return out, nil
+		return outgoing(nil, out), nil
 	}
 	out.Timezone, out.Files = rs.Location.String(), append(out.Files, rs.Files...)
 	runs, err := s.Store.LastRuleRuns(ctx)
@@ -106,7 +106,9 @@ func (s *Service) Rules(ctx context.Context) (*RulesStatus, error) {
 		}
 		out.Rules = append(out.Rules, st)
 	}
-	return out, nil
+	// A rule error can quote a subject's data; no one who reads the rules'
+	// status handles a case.
+	return outgoing(nil, out), nil
 }
 
 func outcomes(r *rules.Rule) []string {

@@ -27,6 +27,7 @@ import (
 	"duban/auth"
 	"duban/casework"
 	"duban/export"
+	"duban/mask"
 )
 
 // Prefix is where the API is served.
@@ -63,8 +64,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// writeError answers an error. Its message can quote what was typed or
+// stored; none needs a whole identity or phone number, for any role, so it
+// is masked.
 func writeError(w http.ResponseWriter, status int, code, msg string, fields []casework.FieldError) {
-	writeJSON(w, status, Error{Error: ErrorBody{Status: status, Code: code, Message: msg, Fields: fields}})
+	body := Error{Error: ErrorBody{Status: status, Code: code, Message: msg, Fields: fields}}
+	mask.Strings(&body)
+	writeJSON(w, status, body)
 }
 
 // fail answers err with the status its kind calls for.

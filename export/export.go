@@ -8,7 +8,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -80,13 +82,34 @@ func (c *csvWriter) Close() error {
 	return c.w.Error()
 }
 
+// Neutralise makes a CSV cell that a spreadsheet would read as a formula
+// plain text, the way OWASP recommends: a cell whose first character, after
+// any leading spaces, is = + - @ (or their full-width forms ＝＋－＠, which
+// some spreadsheets fold to ASCII), a tab or a carriage return gets a
+// leading apostrophe. Every string cell of every CSV duban writes goes
+// through it, including one that only looks like a negative number ("-5"):
+// free text cannot be told apart from "-2+cmd|..." safely. Numbers duban
+// itself writes (sequence numbers, counts) are not strings and are left.
+func Neutralise(s string) string {
+	rest := strings.TrimLeft(s, " \u3000")
+	if rest == "" {
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	return s
+}
+
 // text renders a cell for CSV.
 func text(v any, loc *time.Location) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return v
+		return Neutralise(v)
 	case time.Time:
 		if v.IsZero() {
 			return ""

@@ -50,7 +50,7 @@ type Channel struct {
 // Message is one sending of a notice, as every channel receives it.
 // Petitioners' identity and phone numbers are masked in every text field.
 type Message struct {
-	IdempotencyKey string    `json:"idempotency_key"` // notice/<id>/<seq>: the same for every retry of this sending
+	IdempotencyKey string    `json:"idempotency_key" mask:"keep"` // notice/<id>/<seq>: the same for every retry of this sending
 	NoticeID       uint64    `json:"notice_id"`
 	SendSeq        int       `json:"send_seq"` // 1 for the first sending, one more per repeat
 	Rule           string    `json:"rule"`
@@ -81,8 +81,8 @@ func NewMessage(n *models.Notice, d *models.Delivery, unitNames map[string]strin
 	}
 	m := &Message{
 		IdempotencyKey: d.IdemKey, NoticeID: n.ID, SendSeq: d.SendSeq, Rule: n.RuleID, Level: n.Level,
-		Title: mask.Text(n.Title), Body: mask.Text(strings.TrimSpace(n.Body)), SubjectKind: n.SubjectKind,
-		Subject: mask.Text(n.SubjectKey), CaseNo: mask.Text(n.CaseNo), Unit: n.UnitCode, UnitName: unitNames[n.UnitCode],
+		Title: n.Title, Body: strings.TrimSpace(n.Body), SubjectKind: n.SubjectKind,
+		Subject: n.SubjectKey, CaseNo: n.CaseNo, Unit: n.UnitCode, UnitName: unitNames[n.UnitCode],
 		Recipients: Recipients(n), Status: n.Status, RaisedAt: n.RaisedAt.In(loc), QueuedAt: d.CreatedAt.In(loc),
 		Channel: d.Channel, Location: loc,
 	}
@@ -92,6 +92,9 @@ func NewMessage(n *models.Notice, d *models.Delivery, unitNames map[string]strin
 		}
 		m.RecipientNames = append(m.RecipientNames, r)
 	}
+	// What is sent out leaves everyone who handles the case: every string
+	// of it is masked, not a list of fields.
+	mask.Strings(m)
 	return m
 }
 

@@ -270,6 +270,7 @@ func fuzz(r results) string {
 		"notify/config/FuzzParse":                  "any bytes as the notify file",
 		"calendar/FuzzParse":                       "any bytes as a calendar file; the calendar then asked about far dates",
 		"people/FuzzAPIBodies":                     "any bytes as the JSON body of each API write (acknowledge, register, correct, case steps, review), as a user allowed to send it: no 500, a refusal is a JSON error and changes nothing",
+		"mask/FuzzText":                            "any text masked: only digits become asterisks, one for one, no panic",
 	}
 	targets, _ := m["targets"].([]any)
 	total := 0.0

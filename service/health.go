@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"duban/engine"
+	"duban/mask"
 	"duban/rulewatch"
 	"duban/scheduler"
 	"duban/store"
@@ -37,7 +38,7 @@ type Health struct {
 type DatabaseHealth struct {
 	OK      bool   `json:"ok"`
 	Dialect string `json:"dialect"`
-	DSN     string `json:"dsn"` // password masked
+	DSN     string `json:"dsn" mask:"keep"` // password masked; configuration, no subject data
 	Error   string `json:"error,omitempty"`
 }
 
@@ -157,6 +158,9 @@ func failureSaid(kind string) string {
 
 func (s *Service) healthz(w http.ResponseWriter, r *http.Request) {
 	h, code := s.Health(r.Context())
+	// /healthz answers anyone: a rule error or a problem quoting a
+	// subject's data shows no whole identity or phone number.
+	mask.Strings(h)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)

@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"duban/models"
 	"duban/service"
 	"duban/store/storetest"
 )
@@ -68,5 +70,40 @@ func TestABadNotifyFileStopsTheStart(t *testing.T) {
 	_, err := service.New(context.Background(), service.Options{DSN: storetest.SQLite.NewDSN(t), NotifyFile: notifyFile})
 	if err == nil || !strings.Contains(err.Error(), notifyFile+`:2:6: channel hook: type "webhok"`) {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestHealthzMasksNumbersInRuleErrors: /healthz answers anyone, so a rule
+// error quoting a subject's identity or phone number, however written,
+// shows it masked, and still says what failed.
+func TestHealthzMasksNumbersInRuleErrors(t *testing.T) {
+	svc, err := service.New(context.Background(), service.Options{DSN: storetest.SQLite.NewDSN(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	now := time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC)
+	for i, form := range []string{"410102198003071234", "４１０１０２８００３０７１２３", "+86 138 0013 8000", "(0371)65123456"} {
+		rule := svc.Rules.Current().Rules[i].ID
+		if err := svc.Store.SaveRuleRun(context.Background(), &models.RuleRun{TickID: "t1", RuleID: rule, Now: now, StartedAt: now,
+			FinishedAt: now, Errors: 1, FirstError: "petitioner " + form + ": template: title: no field Foo"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := get(t, svc.Routes(), "/healthz")
+	flat := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", "+", "").Replace(body)
+	flat = strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + r - '０'
+		}
+		return r
+	}, flat)
+	for _, d := range []string{"410102198003071234", "410102800307123", "13800138000", "037165123456"} {
+		if strings.Contains(flat, d) {
+			t.Errorf("/healthz shows %s:\n%s", d, body)
+		}
+	}
+	if !strings.Contains(body, "last tick had errors") || !strings.Contains(body, "no field Foo") {
+		t.Errorf("/healthz no longer says what failed:\n%s", body)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"duban/access"
 	"duban/auth"
 	"duban/casework"
+	"duban/mask"
 )
 
 //go:embed templates/*.html
@@ -101,6 +102,15 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	}
 	if pg.Flash == nil {
 		pg.Flash = takeFlash(rw, r)
+	}
+	// Messages and errors can quote what was typed or stored; none needs a
+	// whole identity or phone number, for any role.
+	if pg.Flash != nil {
+		pg.Flash.Text = mask.Text(pg.Flash.Text)
+	}
+	if e, ok := pg.Data.(errorData); ok {
+		mask.Strings(&e)
+		pg.Data = e
 	}
 	pg.Now = w.svc.Clock.Now()
 	var buf bytes.Buffer
