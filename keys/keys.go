@@ -39,13 +39,14 @@ const (
 	KindUnit       = "unit code"
 )
 
-// Error says why a key is refused.
+// Error says why a key is refused. Its text is the reason alone: the
+// caller names the field or parameter it read.
 type Error struct {
 	Kind   string // KindCaseNo, …
 	Reason string
 }
 
-func (e *Error) Error() string { return e.Kind + ": " + e.Reason }
+func (e *Error) Error() string { return e.Reason }
 
 // ErrKey is what every *Error is (errors.Is).
 var ErrKey = errors.New("invalid key")
