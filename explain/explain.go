@@ -56,6 +56,14 @@ func Subject(ctx context.Context, s *store.Store, rs *rules.RuleSet, ruleID, key
 			return nil, fmt.Errorf("SUBJECT: %w", err)
 		}
 		key = k
+	case rules.SubjectSlot:
+		if date, leader, ok := strings.Cut(key, "/"); ok {
+			l, err := keys.Leader(leader)
+			if err != nil {
+				return nil, fmt.Errorf("SUBJECT: %w", err)
+			}
+			key = strings.TrimSpace(date) + "/" + l
+		}
 	}
 	switch r.Subject {
 	case rules.SubjectCase:

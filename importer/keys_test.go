@@ -108,3 +108,24 @@ func TestHostileUnitCodesAreRefused(t *testing.T) {
 		}
 	})
 }
+
+// A reception slot's leader is half of its key (date/leader): padded and
+// full-width names are the same leader, a '/' or a hidden character is
+// refused.
+func TestSlotLeadersAreKeys(t *testing.T) {
+	storetest.Each(t, t0, func(t *testing.T, s *store.Store, clk *clock.Fixed) {
+		ctx := context.Background()
+		body := "date,leader,location\n2026-03-10,王建国/副县长,接访室\n2026-03-11,王\u200b建国,接访室\n"
+		_, err := importer.Reader(ctx, s, strings.NewReader(body), importer.Options{Kind: importer.KindSlots, Format: "csv"})
+		for _, want := range []string{"2: leader: U+002F '/'", "3: leader: U+200B"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("errors do not say %q: %v", want, err)
+			}
+		}
+		body = "date,leader,location\n2026-03-10,王建国,接访室\n2026-03-10,\u3000王建国\u200b,接访室\n"
+		_, err = importer.Reader(ctx, s, strings.NewReader(body), importer.Options{Kind: importer.KindSlots, Format: "csv"})
+		if err == nil || !strings.Contains(err.Error(), "3: date: 2026-03-10/王建国 appears again (first on line 2)") {
+			t.Errorf("a padded leader is not the same slot: %v", err)
+		}
+	})
+}

@@ -345,7 +345,7 @@ func ParseSlots(recs []Record) ([]models.ReceptionSlot, []*RowError) {
 		r.unknown(SlotFields)
 		s := models.ReceptionSlot{
 			Date:            r.str("date", true, 10),
-			Leader:          r.str("leader", true, 64),
+			Leader:          r.key("leader", true, keys.Leader),
 			LeaderAvailable: r.boolean("leader_available", true),
 			Substitute:      r.str("substitute", false, 64),
 			Location:        r.str("location", false, 128),

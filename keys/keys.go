@@ -37,6 +37,7 @@ const (
 	KindCaseNo     = "case number"
 	KindPetitioner = "petitioner id"
 	KindUnit       = "unit code"
+	KindLeader     = "leader"
 )
 
 // Error says why a key is refused. Its text is the reason alone: the
@@ -67,6 +68,31 @@ func Petitioner(s string) (string, error) {
 
 // Unit normalises a unit code.
 func Unit(s string) (string, error) { return normalise(KindUnit, s) }
+
+// Leader normalises the leader of a reception slot, a person's name that is
+// half of the slot's key (date/leader): NFKC and trimmed like every key,
+// but a name keeps its spaces and dots (买买提·艾力); it may not hold '/'
+// (the key's separator) or control and format characters.
+func Leader(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", &Error{Kind: KindLeader, Reason: "not valid UTF-8"}
+	}
+	s = strings.TrimFunc(norm.NFKC.String(s), edgeInvisible)
+	if s == "" {
+		return "", &Error{Kind: KindLeader, Reason: "empty"}
+	}
+	n := 0
+	for _, r := range s {
+		n++
+		if n > MaxLen {
+			return "", &Error{Kind: KindLeader, Reason: fmt.Sprintf("longer than %d characters", MaxLen)}
+		}
+		if r == '/' || unicode.In(r, unicode.Cc, unicode.Cf) {
+			return "", &Error{Kind: KindLeader, Reason: fmt.Sprintf("%s at character %d is not allowed in a name", describe(r), n)}
+		}
+	}
+	return s, nil
+}
 
 // Optional applies a normaliser to a value that may be empty (a filter not
 // given): "" stays "".

@@ -48,6 +48,13 @@ func TestNormalise(t *testing.T) {
 		{"only a zero-width space", "\u200b", "", Petitioner, "empty"},
 		{"invalid UTF-8", "XF\xff", "", CaseNo, "not valid UTF-8"},
 		{"too long", strings.Repeat("A", MaxLen+1), "", CaseNo, "longer than 64"},
+
+		{"leader", "王建国", "王建国", Leader, ""},
+		{"leader with a middle dot and padding", " 买买提·艾力\u200b", "买买提·艾力", Leader, ""},
+		{"leader full-width", "Ｗａｎｇ Ｊｉａｎ", "Wang Jian", Leader, ""},
+		{"leader with a slash", "王/建国", "", Leader, "U+002F '/' at character 2"},
+		{"leader with a zero-width space inside", "王\u200b建国", "", Leader, "U+200B"},
+		{"leader with a newline", "王\n建国", "", Leader, "U+000A"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.fn(tc.in)
