@@ -20,6 +20,7 @@ import (
 	"duban/auth"
 	"duban/casework"
 	"duban/clock"
+	"duban/keys"
 	"duban/mask"
 	"duban/models"
 	"duban/rules"
@@ -61,6 +62,16 @@ var (
 	// ErrInvalid is input a person must correct.
 	ErrInvalid = store.ErrInvalid
 )
+
+// keyParam normalises a key read from a parameter (keys.CaseNo, keys.Unit,
+// …); "" (not given) stays "". A bad key is ErrInvalid naming the parameter.
+func keyParam(name string, normalise func(string) (string, error), s string) (string, error) {
+	k, err := keys.Optional(normalise, s)
+	if err != nil {
+		return "", invalidf("%s: %v", name, err)
+	}
+	return k, nil
+}
 
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)

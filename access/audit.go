@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"duban/auth"
+	"duban/keys"
 	"duban/models"
 	"duban/rules"
 	"duban/store"
@@ -56,6 +57,13 @@ type RecordQuery struct {
 // (a sequence number) and limit.
 func ParseRecordQuery(v url.Values) (RecordQuery, error) {
 	q := RecordQuery{Unit: v.Get("unit"), Rule: v.Get("rule"), Kind: v.Get("kind"), CaseNo: v.Get("case")}
+	var err error
+	if q.Unit, err = keyParam("unit", keys.Unit, q.Unit); err != nil {
+		return q, err
+	}
+	if q.CaseNo, err = keyParam("case", keys.CaseNo, q.CaseNo); err != nil {
+		return q, err
+	}
 	if q.Kind != "" && q.Kind != models.AccountRecord && q.Kind != models.AccountReview {
 		return q, invalidf("kind %q: want record or review", q.Kind)
 	}

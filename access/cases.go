@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"duban/auth"
 	"duban/casework"
+	"duban/keys"
 	"duban/mask"
 	"duban/models"
 	"duban/rules"
@@ -101,6 +103,12 @@ var metrics = []string{store.MetricAssigned, store.MetricClosed, store.MetricOnT
 func (s *Service) ParseCaseQuery(v url.Values) (CaseQuery, error) {
 	q := CaseQuery{Unit: v.Get("unit"), Status: v.Get("status"), CaseNo: v.Get("case"), Label: v.Get("label"), Metric: v.Get("metric")}
 	var err error
+	if q.Unit, err = keyParam("unit", keys.Unit, q.Unit); err != nil {
+		return q, err
+	}
+	if q.CaseNo, err = keyParam("case", keys.CaseNo, q.CaseNo); err != nil {
+		return q, err
+	}
 	if q.Status != "" && !slices.Contains(models.Statuses, q.Status) {
 		return q, invalidf("status %q: want one of received, accepted, assigned, closed, rejected", q.Status)
 	}
@@ -161,7 +169,28 @@ func (s *Service) Cases(ctx context.Context, p *auth.Principal, q CaseQuery) (*P
 	return page, nil
 }
 
-// visibleCase loads a case the principal may see.
+// CaseFromPath reads the {case_no} of a route as the client sent it: a
+// segment that percent-encodes an ASCII character (/cases/%41) is refused
+// rather than decoded into another case's number (keys.PathValue). The
+// service's calls normalise the number.
+func CaseFromPath(r *http.Request) (string, error) {
+	v, err := keys.PathValue(r, "case_no")
+	if err != nil {
+		return "", invalidf("%v", err)
+	}
+	return v, nil
+}
+
+// caseKey normalises a case number given in a path (case_no).
+func caseKey(caseNo string) (string, error) {
+	k, err := keys.CaseNo(caseNo)
+	if err != nil {
+		return "", invalidf("case_no: %v", err)
+	}
+	return k, nil
+}
+
+// visibleCase loads a case the principal may see; caseNo is normalised.
 func (s *Service) visibleCase(ctx context.Context, p *auth.Principal, caseNo string) (*models.Case, error) {
 	c, err := s.Store.CaseByNo(ctx, caseNo)
 	if err != nil {
@@ -181,6 +210,10 @@ func (s *Service) visibleCase(ctx context.Context, p *auth.Principal, caseNo str
 
 // Case returns everything about one case the principal may see.
 func (s *Service) Case(ctx context.Context, p *auth.Principal, caseNo string) (*CaseDetail, error) {
+	caseNo, err := caseKey(caseNo)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.visibleCase(ctx, p, caseNo)
 	if err != nil {
 		return nil, err
@@ -346,6 +379,10 @@ func (s *Service) CreateCase(ctx context.Context, p *auth.Principal, fields map[
 
 // UpdateCase corrects a case's fields.
 func (s *Service) UpdateCase(ctx context.Context, p *auth.Principal, caseNo string, patch map[string]any) (*CaseDetail, error) {
+	caseNo, err := caseKey(caseNo)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.visibleCase(ctx, p, caseNo); err != nil {
 		return nil, err
 	}
@@ -361,8 +398,16 @@ func (s *Service) UpdateCase(ctx context.Context, p *auth.Principal, caseNo stri
 
 // RecordStep records one step of a case's handling.
 func (s *Service) RecordStep(ctx context.Context, p *auth.Principal, caseNo string, ev casework.Event) (*CaseDetail, error) {
+	caseNo, err := caseKey(caseNo)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.visibleCase(ctx, p, caseNo)
 	if err != nil {
+		return nil, err
+	}
+	// the scope check below must see the unit the step will name
+	if ev.Unit, err = keyParam("unit", keys.Unit, ev.Unit); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(casework.Kinds, ev.Kind) {
@@ -392,6 +437,9 @@ type FlagQuery struct {
 func ParseFlagQuery(v url.Values) (FlagQuery, error) {
 	q := FlagQuery{Label: v.Get("label"), CaseNo: v.Get("case")}
 	var err error
+	if q.CaseNo, err = keyParam("case", keys.CaseNo, q.CaseNo); err != nil {
+		return q, err
+	}
 	if q.Before, err = cursor(v.Get("before"), "before"); err != nil {
 		return q, err
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"duban/auth"
+	"duban/keys"
 	"duban/models"
 	"duban/rules"
 	"duban/store"
@@ -57,6 +58,12 @@ type NoticeQuery struct {
 func ParseNoticeQuery(v url.Values, loc *time.Location) (NoticeQuery, error) {
 	q := NoticeQuery{Unit: v.Get("unit"), Level: v.Get("level"), Status: v.Get("status"), Rule: v.Get("rule"), CaseNo: v.Get("case")}
 	var err error
+	if q.Unit, err = keyParam("unit", keys.Unit, q.Unit); err != nil {
+		return q, err
+	}
+	if q.CaseNo, err = keyParam("case", keys.CaseNo, q.CaseNo); err != nil {
+		return q, err
+	}
 	if q.Level != "" && !slices.Contains(models.NoticeLevels, q.Level) {
 		return q, invalidf("level %q: want one of %s", q.Level, strings.Join(models.NoticeLevels, ", "))
 	}

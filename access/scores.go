@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"duban/auth"
+	"duban/keys"
 	"duban/store"
 )
 
@@ -23,6 +24,10 @@ type Scorecards struct {
 func (s *Service) Scorecards(ctx context.Context, p *auth.Principal, month time.Time, months int, unit string) (*Scorecards, error) {
 	if months < 1 || months > 24 {
 		return nil, invalidf("months %d: want 1 to 24", months)
+	}
+	unit, err := keyParam("unit", keys.Unit, unit)
+	if err != nil {
+		return nil, err
 	}
 	units, err := unitsFor(p, unit)
 	if err != nil {

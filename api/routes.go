@@ -10,6 +10,7 @@ import (
 	"duban/access"
 	"duban/auth"
 	"duban/casework"
+	"duban/keys"
 	"duban/store"
 )
 
@@ -205,12 +206,17 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		a.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", Prefix+"/cases/"+d.Case.CaseNo)
+	w.Header().Set("Location", keys.Path(Prefix+"/cases", d.Case.CaseNo))
 	writeJSON(w, http.StatusCreated, d)
 }
 
 func (a *API) getCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	d, err := a.svc.Case(r.Context(), p, r.PathValue("case_no"))
+	caseNo, err := access.CaseFromPath(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	d, err := a.svc.Case(r.Context(), p, caseNo)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -219,12 +225,17 @@ func (a *API) getCase(w http.ResponseWriter, r *http.Request, p *auth.Principal)
 }
 
 func (a *API) updateCase(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	caseNo, err := access.CaseFromPath(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	var patch map[string]any
 	if err := decode(w, r, &patch); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	d, err := a.svc.UpdateCase(r.Context(), p, r.PathValue("case_no"), patch)
+	d, err := a.svc.UpdateCase(r.Context(), p, caseNo, patch)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -282,6 +293,11 @@ func fieldErr(field string, err error) error {
 }
 
 func (a *API) addEvent(w http.ResponseWriter, r *http.Request, p *auth.Principal) {
+	caseNo, err := access.CaseFromPath(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	var req EventRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
@@ -292,7 +308,7 @@ func (a *API) addEvent(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		a.fail(w, r, err)
 		return
 	}
-	d, err := a.svc.RecordStep(r.Context(), p, r.PathValue("case_no"), ev)
+	d, err := a.svc.RecordStep(r.Context(), p, caseNo, ev)
 	if err != nil {
 		a.fail(w, r, err)
 		return

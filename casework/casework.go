@@ -15,6 +15,7 @@ import (
 
 	"duban/clock"
 	"duban/importer"
+	"duban/keys"
 	"duban/models"
 	"duban/store"
 )
@@ -117,8 +118,10 @@ func (s *Service) Update(ctx context.Context, caseNo string, patch map[string]an
 			return nil, invalid(k, "unknown field; the fields are %s", strings.Join(importer.CaseFields, ", "))
 		}
 	}
-	if v, ok := patch["case_no"]; ok && v != caseNo {
-		return nil, invalid("case_no", "a case's number cannot change")
+	if v, ok := patch["case_no"]; ok {
+		if s, _ := v.(string); keyOr(keys.CaseNo, s) != caseNo {
+			return nil, invalid("case_no", "a case's number cannot change")
+		}
 	}
 	return s.change(ctx, caseNo, actor, func(fields map[string]any) (string, error) {
 		for k, v := range patch {
@@ -297,6 +300,14 @@ func Fields(c *models.Case, p *models.Petitioner, loc *time.Location) map[string
 		}
 	}
 	return f
+}
+
+// keyOr is s normalised, or s itself when it is not a valid key.
+func keyOr(normalise func(string) (string, error), s string) string {
+	if k, err := normalise(s); err == nil {
+		return k
+	}
+	return s
 }
 
 func statusName(s string) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"duban/keys"
 	"duban/rules"
 	"duban/store"
 )
@@ -43,6 +44,27 @@ func Subject(ctx context.Context, s *store.Store, rs *rules.RuleSet, ruleID, key
 	res := &Result{Rule: r}
 	var env any
 	caseNo := ""
+	switch r.Subject {
+	case rules.SubjectCase, rules.SubjectPetitioner:
+		// a subject is read as the key it names is everywhere (keys); a
+		// petitioner id and a case number share their allowed set
+		k, err := keys.Petitioner(key)
+		if r.Subject == rules.SubjectCase {
+			k, err = keys.CaseNo(key)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("SUBJECT: %w", err)
+		}
+		key = k
+	case rules.SubjectSlot:
+		if date, leader, ok := strings.Cut(key, "/"); ok {
+			l, err := keys.Leader(leader)
+			if err != nil {
+				return nil, fmt.Errorf("SUBJECT: %w", err)
+			}
+			key = strings.TrimSpace(date) + "/" + l
+		}
+	}
 	switch r.Subject {
 	case rules.SubjectCase:
 		c, err := s.CaseSubject(ctx, key)

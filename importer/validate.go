@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"duban/keys"
 	"duban/models"
 )
 
@@ -76,6 +77,20 @@ func (r row) str(field string, required bool, maxLen int) string {
 		r.fail(field, "longer than %d characters", maxLen)
 	}
 	return s
+}
+
+// key reads a key field (case number, petitioner id, unit code) through its
+// normaliser, so that an import keys rows exactly as the API and pages do.
+func (r row) key(field string, required bool, normalise func(string) (string, error)) string {
+	s := r.str(field, required, keys.MaxLen)
+	if s == "" {
+		return ""
+	}
+	k, err := normalise(s)
+	if err != nil {
+		r.fail(field, "%v", err)
+	}
+	return k
 }
 
 var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"}
@@ -183,15 +198,15 @@ func (cp *CaseParser) Parse(recs []Record) (*CaseImport, []*RowError) {
 		r := row{rec: rec, loc: loc, errs: &errs}
 		r.unknown(CaseFields)
 		c := models.Case{
-			CaseNo:          r.str("case_no", true, 64),
-			PetitionerKey:   r.str("petitioner_id", false, 64),
+			CaseNo:          r.key("case_no", true, keys.CaseNo),
+			PetitionerKey:   r.key("petitioner_id", false, keys.Petitioner),
 			PetitionerName:  r.str("petitioner_name", false, 64),
 			Channel:         r.enum("channel", true, models.Channels),
 			Category:        r.str("category", false, 64),
 			Summary:         r.str("summary", false, 4000),
 			GroupSize:       r.integer("group_size", 1, 1, 100000),
 			ReceptionLeader: r.str("reception_leader", false, 64),
-			AssignedUnit:    r.str("assigned_unit", false, 64),
+			AssignedUnit:    r.key("assigned_unit", false, keys.Unit),
 			Status:          r.enum("status", true, models.Statuses),
 			Escalated:       r.boolean("escalated", false),
 			LawRelated:      r.boolean("law_related", false),
@@ -281,7 +296,7 @@ func ParseUnits(recs []Record, existing Units) ([]models.Unit, []*RowError) {
 	for _, rec := range recs {
 		r := row{rec: rec, errs: &errs}
 		r.unknown(UnitFields)
-		u := models.Unit{Code: r.str("code", true, 64), Name: r.str("name", true, 128), ParentCode: r.str("parent", false, 64)}
+		u := models.Unit{Code: r.key("code", true, keys.Unit), Name: r.str("name", true, 128), ParentCode: r.key("parent", false, keys.Unit)}
 		if prev, dup := inFile[u.Code]; dup && u.Code != "" {
 			r.fail("code", "%s appears again (first on line %d)", u.Code, prev)
 		}
@@ -330,7 +345,7 @@ func ParseSlots(recs []Record) ([]models.ReceptionSlot, []*RowError) {
 		r.unknown(SlotFields)
 		s := models.ReceptionSlot{
 			Date:            r.str("date", true, 10),
-			Leader:          r.str("leader", true, 64),
+			Leader:          r.key("leader", true, keys.Leader),
 			LeaderAvailable: r.boolean("leader_available", true),
 			Substitute:      r.str("substitute", false, 64),
 			Location:        r.str("location", false, 128),

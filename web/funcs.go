@@ -10,6 +10,7 @@ import (
 
 	"duban/access"
 	"duban/auth"
+	"duban/keys"
 	"duban/models"
 )
 
@@ -63,7 +64,10 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return fmt.Sprintf("%.1f%%", *r*100)
 		},
-		"query": func(kv ...string) template.URL { return template.URL(access.QueryString(kv...)) },
+		// caseLink is a case page's address, its number escaped as a path
+		// segment: every link to a case is built here.
+		"caseLink": func(caseNo string) string { return keys.Path("/cases", caseNo) },
+		"query":    func(kv ...string) template.URL { return template.URL(access.QueryString(kv...)) },
 		"setq": func(v url.Values, kv ...string) template.URL {
 			out := url.Values{}
 			for k, vs := range v {

@@ -12,6 +12,7 @@ import (
 	"duban/access"
 	"duban/auth"
 	"duban/casework"
+	"duban/keys"
 	"duban/models"
 	"duban/store"
 )
@@ -299,7 +300,12 @@ type caseData struct {
 }
 
 func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	d, err := w.svc.Case(r.Context(), p, r.PathValue("case_no"))
+	caseNo, err := access.CaseFromPath(r)
+	if err != nil {
+		w.fail(rw, r, p, err)
+		return
+	}
+	d, err := w.svc.Case(r.Context(), p, caseNo)
 	if err != nil {
 		w.fail(rw, r, p, err)
 		return
@@ -314,8 +320,12 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, p *auth.Principa
 }
 
 func (w *Web) caseStep(rw http.ResponseWriter, r *http.Request, p *auth.Principal) {
-	caseNo := r.PathValue("case_no")
-	back := "/cases/" + url.PathEscape(caseNo)
+	caseNo, err := access.CaseFromPath(r)
+	if err != nil {
+		w.fail(rw, r, p, err)
+		return
+	}
+	back := keys.Path("/cases", caseNo)
 	ev := casework.Event{Kind: r.PostFormValue("kind"), Unit: r.PostFormValue("unit"), Comment: r.PostFormValue("comment")}
 	loc := w.svc.Location
 	for _, f := range []struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"duban/internal/columns"
+	"duban/keys"
 	"duban/models"
 	"duban/store"
 )
@@ -34,6 +35,32 @@ func showTime(t time.Time, loc *time.Location) string {
 
 // listing checks the output format, opens the store and the display zone,
 // and runs a listing.
+// keyFlags normalises key flags as every other way in does (keys): a bad
+// one names its flag. Each pair is the flag's name and its value.
+func keyFlags(normalise func(string) (string, error), flags map[string]*string) error {
+	for name, v := range flags {
+		k, err := keys.Optional(normalise, *v)
+		if err != nil {
+			return fmt.Errorf("--%s: %v", name, err)
+		}
+		*v = k
+	}
+	return nil
+}
+
+// unitFlags normalises a list of unit codes given with --unit.
+func unitFlags(units []string) ([]string, error) {
+	var out []string // nil, not empty: no --unit means every unit
+	for _, u := range units {
+		k, err := keys.Unit(u)
+		if err != nil {
+			return nil, fmt.Errorf("--unit: %v", err)
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
 func (a *app) listing(cmd *cobra.Command, format string, fn func(s *store.Store, loc *time.Location) error) error {
 	if err := checkFormat(format); err != nil {
 		return err
@@ -60,6 +87,13 @@ func (a *app) noticesCmd() *cobra.Command {
 		Short: "List notices, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
+				return err
+			}
+			units, err := unitFlags(units)
+			if err != nil {
+				return err
+			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
 				f.Units = units
 				ns, err := s.ListNotices(cmd.Context(), f)
@@ -100,6 +134,9 @@ func (a *app) flagsCmd() *cobra.Command {
 		Short: "List flags, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
+				return err
+			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
 				fs, err := s.ListFlags(cmd.Context(), f)
 				if err != nil {
@@ -136,6 +173,13 @@ func (a *app) auditCmd() *cobra.Command {
 		Short: "List accountability records and reviews, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
+				return err
+			}
+			units, err := unitFlags(units)
+			if err != nil {
+				return err
+			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
 				f.Units = units
 				rs, err := s.ListAccountability(cmd.Context(), f)

@@ -11,6 +11,7 @@ import (
 
 	"duban/auth"
 	"duban/internal/columns"
+	"duban/keys"
 	"duban/store"
 )
 
@@ -56,6 +57,9 @@ A unit user may also answer for recipient names the rules use besides unit codes
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Username = args[0]
+			if err := keyFlags(keys.Unit, map[string]*string{"unit": &spec.Unit}); err != nil {
+				return err
+			}
 			if stdin {
 				pw, err := readPassword(cmd)
 				if err != nil {
