@@ -105,7 +105,7 @@ func TestHealthzMasksNumbersInRuleErrors(t *testing.T) {
 	}
 	// /healthz names the failing rule but quotes no error text (see
 	// TestHealthSaysWhatFailedWithoutTheData); masking is the second guard.
-	if !strings.Contains(body, "last tick had errors") || !strings.Contains(body, svc.Rules.Current().Rules[0].ID) {
+	if !strings.Contains(body, "last tick had 1 errors") || !strings.Contains(body, svc.Rules.Current().Rules[0].ID) {
 		t.Errorf("/healthz no longer says what failed:\n%s", body)
 	}
 }
