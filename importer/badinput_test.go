@@ -46,10 +46,14 @@ func TestBadFilesAreRefusedWithTheirLine(t *testing.T) {
 
 // A JSON array's records keep their line numbers, counted once over the
 // file (a 20,000-record array used to be counted from the start for each).
+// Counted once, 100,000 records read in well under a second; counted from
+// the start for each, they scan about 150 GB, minutes on any machine. The
+// limit between the two is far from both, so the verdict does not depend on
+// the machine's speed.
 func TestJSONArrayLinesAreCountedOnce(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("[\n")
-	const n = 20000
+	const n = 100000
 	for i := 0; i < n; i++ {
 		sep := ","
 		if i == n-1 {
@@ -66,8 +70,10 @@ func TestJSONArrayLinesAreCountedOnce(t *testing.T) {
 	if recs[0].Line != 2 || recs[n-1].Line != n+1 {
 		t.Errorf("lines %d and %d, want 2 and %d", recs[0].Line, recs[n-1].Line, n+1)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("reading took %s", took)
+	took := time.Since(start)
+	t.Logf("read %d records in %s", n, took.Round(time.Millisecond))
+	if took > 30*time.Second {
+		t.Errorf("reading took %s: the lines are counted more than once", took)
 	}
 }
 

@@ -58,11 +58,12 @@ type receiver struct {
 	mu     sync.Mutex
 	byKey  map[string]int
 	posts  int
-	answer func(n int) int // status for the n-th post (from 1); 0 hangs past the client's timeout
+	answer func(n int) int // status for the n-th post (from 1); 0 hangs until the test ends
 }
 
 func newReceiver(t *testing.T, answer func(n int) int) *receiver {
 	r := &receiver{byKey: map[string]int{}, answer: answer}
+	hung := make(chan struct{})
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		if err := webhook.Verify("k", req.Header, body, time.Now(), time.Minute); err != nil {
@@ -81,12 +82,13 @@ func newReceiver(t *testing.T, answer func(n int) int) *receiver {
 		}
 		r.mu.Unlock()
 		if status == 0 {
-			time.Sleep(500 * time.Millisecond)
-			status = 200 // too late: the sender gave up
+			<-hung // past any timeout: the sender gives up
+			status = 200
 		}
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(r.Close)
+	t.Cleanup(func() { close(hung) }) // runs first: the hung handlers return, then the server closes
 	return r
 }
 
@@ -107,14 +109,20 @@ func worker(t *testing.T, s *store.Store, url, owner string, reg prometheus.Regi
 		t.Fatal(err)
 	}
 	return &notify.Worker{Store: s, Owner: owner, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})), Poll: 20 * time.Millisecond, Batch: 16,
-		Channels: []*notify.Channel{{Name: "hook", Type: "webhook", Timeout: 200 * time.Millisecond, Notifier: n}},
+		// A send has all the time a busy machine needs: a test that wants
+		// timeouts sets a short one with a receiver that hangs.
+		Channels: []*notify.Channel{{Name: "hook", Type: "webhook", Timeout: 30 * time.Second, Notifier: n}},
 		Router:   &notify.Router{Routes: []notify.Route{{Levels: []string{"督办"}, Channels: []string{"hook"}}}},
 		Retry:    notify.Retry{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond, GiveUpAfter: time.Minute},
 		Metrics:  notify.NewMetrics(reg, []string{"hook"})}
 }
 
-// drain runs the workers until no delivery is pending, or fails after limit.
-func drain(t *testing.T, s *store.Store, limit time.Duration, ws ...*notify.Worker) {
+// drainLimit only bounds a hang: draining takes well under a second on an
+// idle machine, and a busy one is given all the time it needs.
+const drainLimit = 2 * time.Minute
+
+// drain runs the workers until no delivery is pending, or fails after drainLimit.
+func drain(t *testing.T, s *store.Store, ws ...*notify.Worker) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -122,7 +130,7 @@ func drain(t *testing.T, s *store.Store, limit time.Duration, ws ...*notify.Work
 		wg.Go(func() { w.Run(ctx) })
 	}
 	defer func() { cancel(); wg.Wait() }()
-	deadline := time.Now().Add(limit)
+	deadline := time.Now().Add(drainLimit)
 	for time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 		undispatched, _ := s.UndispatchedCount(ctx)
@@ -131,7 +139,7 @@ func drain(t *testing.T, s *store.Store, limit time.Duration, ws ...*notify.Work
 			return
 		}
 	}
-	t.Fatalf("deliveries still pending after %s", limit)
+	t.Fatalf("deliveries still pending after %s", drainLimit)
 }
 
 func outboxKeys(t *testing.T, s *store.Store) []string {
@@ -160,7 +168,8 @@ func TestAReceiverThatFailsForAWhileGetsEverything(t *testing.T) {
 		})
 		reg := prometheus.NewRegistry()
 		w := worker(t, s, r.URL, "a", reg)
-		drain(t, s, 20*time.Second, w)
+		w.Channels[0].Timeout = 200 * time.Millisecond // the three hangs meet it
+		drain(t, s, w)
 		got := r.keys()
 		for _, k := range outboxKeys(t, s) {
 			if got[k] < 1 {
@@ -187,7 +196,7 @@ func TestTwoWorkersNeverSendTheSameDeliveryTwice(t *testing.T) {
 		s.Clock = clock.Real{}
 		raise(t, s, 1, 60, "督办", "zjj")
 		r := newReceiver(t, func(int) int { return 200 })
-		drain(t, s, 20*time.Second, worker(t, s, r.URL, "a", nil), worker(t, s, r.URL, "b", nil))
+		drain(t, s, worker(t, s, r.URL, "a", nil), worker(t, s, r.URL, "b", nil))
 		got := r.keys()
 		if len(got) != 60 {
 			t.Errorf("%d distinct messages arrived, want 60", len(got))
@@ -216,7 +225,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		r := newReceiver(t, func(int) int { return int(status.Load()) })
 		reg := prometheus.NewRegistry()
 		w := worker(t, s, r.URL, "a", reg)
-		drain(t, s, 10*time.Second, w)
+		drain(t, s, w)
 		dead, _ := s.ListDeliveries(ctx, store.DeliveryFilter{Status: models.DeliveryDead})
 		if len(dead) != 2 || dead[0].Attempts != 1 || dead[0].LastError == "" {
 			t.Fatalf("a refused message is not a dead letter after one attempt: %+v", dead)
@@ -232,7 +241,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		status.Store(500)
 		w.Retry.GiveUpAfter = 300 * time.Millisecond
 		s.RetryDeliveries(ctx, []uint64{dead[0].ID})
-		drain(t, s, 10*time.Second, w)
+		drain(t, s, w)
 		d, _ := s.ListDeliveries(ctx, store.DeliveryFilter{Status: models.DeliveryDead})
 		if len(d) != 2 || d[1].ID != dead[0].ID && d[0].ID != dead[0].ID {
 			t.Fatalf("after the budget: %+v", d)
@@ -242,7 +251,7 @@ func TestDeadLettersAndRetry(t *testing.T) {
 		status.Store(200)
 		ids, _ := s.DeadDeliveryIDs(ctx, "")
 		s.RetryDeliveries(ctx, ids)
-		drain(t, s, 10*time.Second, w)
+		drain(t, s, w)
 		if sent, _ := s.ListDeliveries(ctx, store.DeliveryFilter{Status: models.DeliverySent}); len(sent) != 2 || len(r.keys()) != 2 {
 			t.Errorf("after retry: %d sent, %d arrived", len(sent), len(r.keys()))
 		}
@@ -253,10 +262,10 @@ func TestShutdownFinishesAndRecordsTheSendUnderWay(t *testing.T) {
 	storetest.Each(t, time.Now(), func(t *testing.T, s *store.Store, _ *clock.Fixed) {
 		s.Clock = clock.Real{}
 		raise(t, s, 1, 1, "督办", "zjj")
-		arrived := make(chan struct{})
+		arrived, shutdown := make(chan struct{}), make(chan struct{})
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			close(arrived)
-			time.Sleep(100 * time.Millisecond)
+			<-shutdown // answers only once shutdown has begun
 		}))
 		defer srv.Close()
 		w := worker(t, s, srv.URL, "a", nil)
@@ -265,6 +274,7 @@ func TestShutdownFinishesAndRecordsTheSendUnderWay(t *testing.T) {
 		go func() { w.Run(ctx); close(done) }()
 		<-arrived
 		cancel() // shutdown begins while the receiver is answering
+		close(shutdown)
 		<-done
 		if sent, _ := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: models.DeliverySent}); len(sent) != 1 {
 			t.Errorf("the send under way at shutdown was not recorded as sent")
@@ -287,7 +297,7 @@ func TestABacklogSendsOnlyTheLatestSendingOfANotice(t *testing.T) {
 		}
 		r := newReceiver(t, func(int) int { return 200 })
 		w := worker(t, s, r.URL, "a", prometheus.NewRegistry())
-		drain(t, s, 10*time.Second, w)
+		drain(t, s, w)
 		got := r.keys()
 		if len(got) != 2 || got[fmt.Sprintf("notice/%d/3", n.ID)] != 1 || got[fmt.Sprintf("notice/%d/1", n.ID)] != 0 {
 			t.Errorf("arrived %v; want the other notice and only the third sending of %d", got, n.ID)
@@ -315,7 +325,7 @@ func TestARobotChannelIsPaced(t *testing.T) {
 	defer srv.Close()
 	w := worker(t, s, srv.URL, "a", nil)
 	w.Channels[0].Interval = 150 * time.Millisecond
-	drain(t, s, 10*time.Second, w)
+	drain(t, s, w)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(at) != 4 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"duban/internal/faultkit"
+	"duban/internal/poll"
 )
 
 // smallDisk is a directory whose file system holds only size bytes: a tmpfs
@@ -218,11 +219,14 @@ func TestServiceRidesOutAFullDisk(t *testing.T) {
 	srv := faultkit.StartServer(t, "serve", ss.env, ss.args...)
 	fills := faultkit.Scale(2, 8)
 	for i := 0; i < fills; i++ {
-		faultkit.Within(t, 20*time.Second, "a clean tick", func() bool { return ss.lastRun().Errors == 0 && ss.lastRun().ID != 0 })
-		faultkit.Within(t, 20*time.Second, "the deliveries so far", ss.drained)
+		poll.Until(t, "a clean tick", func() bool { return ss.lastRun().Errors == 0 && ss.lastRun().ID != 0 })
+		poll.Until(t, "the deliveries so far", ss.drained)
 		ss.st.DB.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		full := strings.Count(srv.Logs(), "database or disk is full")
 		filler := disk.fill(t, 0)
+		// Full for 4s at least, and until the service has met the full disk.
 		time.Sleep(4 * time.Second)
+		poll.Until(t, "the service meets the full disk", func() bool { return strings.Count(srv.Logs(), "database or disk is full") > full })
 		os.Remove(filler)
 	}
 	if srv.Exited() {

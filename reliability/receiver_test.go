@@ -13,6 +13,7 @@ import (
 	"duban/engine"
 	"duban/importer"
 	"duban/internal/faultkit"
+	"duban/internal/poll"
 	"duban/models"
 	"duban/notify"
 	"duban/notify/config"
@@ -120,7 +121,7 @@ routes:
 				done := make(chan struct{})
 				go func() { defer close(done); w.Run(ctx) }()
 				started := time.Now()
-				faultkit.Within(t, 60*time.Second, "every delivery is sent", func() bool {
+				poll.Until(t, "every delivery is sent", func() bool {
 					var waiting int64
 					s.DB.Model(&models.Delivery{}).Where("status <> ?", models.DeliverySent).Count(&waiting)
 					n, err := s.UndispatchedCount(ctx)

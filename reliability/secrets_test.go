@@ -19,6 +19,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 
 	"duban/internal/faultkit"
+	"duban/internal/poll"
 	"duban/store/storetest"
 )
 
@@ -120,14 +121,27 @@ routes:
 	for _, format := range []string{"text", "json"} {
 		srv := faultkit.StartServer(t, "serve-"+format, env, "--db="+proxied, "--rules", rulesDir, "--notify", notifyFile,
 			"--log-level", "debug", "--log-format", format, "--lease-ttl", "3s")
-		time.Sleep(4 * time.Second) // ticks, sends, failures, retries
+		// Each fault lasts until the service has logged what it did about it
+		// (however long a busy machine takes), so the logs hold the failures
+		// whose secrets the test looks for.
+		logsSince := func(from int) string { return srv.Logs()[from:] }
+		poll.Until(t, "ticks, sends and their failures logged", func() bool { return strings.Contains(srv.Logs(), "errcode 45009") })
+		cutAt := len(srv.Logs())
 		proxy.Cut(faultkit.Reset)   // the database goes away ...
-		time.Sleep(4 * time.Second)
+		time.Sleep(4 * time.Second) // the outage: longer than the lease's 3s
+		poll.Until(t, "the lost database logged", func() bool {
+			l := logsSince(cutAt)
+			return strings.Contains(l, "lease: renewal failed") || strings.Contains(l, "lease: cannot reach the database") ||
+				strings.Contains(l, "lease: could not renew")
+		})
 		proxy.Restore() // ... and comes back
+		brokenAt := len(srv.Logs())
 		os.WriteFile(filepath.Join(rulesDir, "broken.yaml"), []byte("rules:\n  - id: x\n    when: Case.Opn\n"), 0o644)
-		time.Sleep(3 * time.Second)
+		poll.Until(t, "the broken rule file logged", func() bool {
+			return strings.Contains(logsSince(brokenAt), "rules: not reloaded")
+		})
 		os.Remove(filepath.Join(rulesDir, "broken.yaml"))
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), poll.Bound)
 		for _, path := range []string{"/healthz", "/metrics"} {
 			if _, body, err := srv.Get(ctx, path); err == nil {
 				logs = append(logs, path+":\n"+string(body))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"duban/internal/faultkit"
+	"duban/internal/poll"
 	"duban/models"
 	"duban/store"
 	"duban/store/storetest"
@@ -76,7 +77,7 @@ func (ss *serveSetup) drained() bool {
 func (ss *serveSetup) settle(t *testing.T) {
 	t.Helper()
 	last := ss.lastRun()
-	faultkit.Within(t, 20*time.Second, "two clean ticks after the faults", func() bool {
+	poll.Until(t, "two clean ticks after the faults", func() bool {
 		var n int64
 		ss.st.DB.Model(&models.RuleRun{}).Where("rule_id = ? AND errors = 0 AND now > ?", "fault.open", last.Now).Count(&n)
 		return n >= 2
@@ -94,7 +95,7 @@ func (ss *serveSetup) settle(t *testing.T) {
 	once := ss.sc
 	once.Repeat = 0
 	os.WriteFile(filepath.Join(ss.rulesDir, "fault.yaml"), []byte(once.RulesYAML()), 0o644)
-	faultkit.Within(t, 20*time.Second, "the rules without repeat are in force and ticked", func() bool {
+	poll.Until(t, "the rules without repeat are in force and ticked", func() bool {
 		var n int64
 		ss.st.DB.Model(&models.RuleRun{}).Where("rule_id = ? AND errors = 0 AND state_key <> ?", "fault.open", last.StateKey).Count(&n)
 		return n >= 1
@@ -206,7 +207,7 @@ func TestKilledServiceLosesNothing(t *testing.T) {
 			for k := 0; k < kills; k++ {
 				victim := 0
 				if replicas > 1 {
-					faultkit.Within(t, 15*time.Second, "a replica holds the lease", func() bool { return holder() >= 0 })
+					poll.Until(t, "a replica holds the lease", func() bool { return holder() >= 0 })
 					victim = holder()
 					if rng.IntN(4) == 0 {
 						victim = 1 - victim // now and then the standby
@@ -230,7 +231,7 @@ func TestKilledServiceLosesNothing(t *testing.T) {
 				deliveriesCut += inFlight(ss.st, s.Replica)
 				if replicas > 1 && wasHolder {
 					other := servers[1-victim]
-					faultkit.Within(t, 15*time.Second, "the other replica takes the lease", func() bool {
+					poll.Until(t, "the other replica takes the lease", func() bool {
 						h := other.Health()
 						return h != nil && h.Lease != nil && h.Lease.ThisIsIt && h.Scheduler.Leading
 					})

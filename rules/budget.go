@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"duban/clock"
+
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 )
@@ -16,27 +18,62 @@ import (
 // compiles (maxExprNodes, maxExprBytes, the YAML guards); evaluation is
 // bounded here: each run of a compiled expression on one subject may take
 // at most maxEvalSteps iterations of its loops (all, any, map, filter,
-// reduce, ... — nested ones multiply) and maxEvalTime, and the built-in
+// reduce, ... — nested ones multiply) and DefaultEvalTime (Bounds.Time
+// when set), and the built-in
 // functions that multiply text (repeat, replace, join) refuse results
 // longer than maxTextBytes. expr's own memory budget bounds the arrays and
 // ranges an expression builds.
 const (
 	maxEvalSteps = 1_000_000
-	maxEvalTime  = time.Second
 	maxTextBytes = 1 << 20
 	maxExprBytes = 16 << 10
 	// checkEvery is how many steps pass between two looks at the clock.
 	checkEvery = 1024
 )
 
-var (
-	errTooManySteps = fmt.Errorf("the condition loops more than %d times for one subject; simplify it", maxEvalSteps)
-	errTooSlow      = fmt.Errorf("the condition took longer than %s for one subject; simplify it", maxEvalTime)
-)
+// DefaultEvalTime is how long one evaluation on one subject may take when
+// Bounds.Time is not set.
+const DefaultEvalTime = time.Second
+
+// Bounds are the limits of one evaluation that are not fixed in the
+// language. The zero value is what production runs with.
+type Bounds struct {
+	// Time is the longest one evaluation on one subject may take; zero means
+	// DefaultEvalTime.
+	Time time.Duration
+	// Clock measures Time; nil means the wall clock. Tests pass one they
+	// move themselves, so whether the time bound trips never depends on how
+	// fast the machine is.
+	Clock clock.Clock
+}
+
+func (b Bounds) limit() time.Duration {
+	if b.Time > 0 {
+		return b.Time
+	}
+	return DefaultEvalTime
+}
+
+func (b Bounds) clock() clock.Clock {
+	if b.Clock != nil {
+		return b.Clock
+	}
+	return clock.Real{}
+}
+
+// tooSlowText starts every error of the time bound (the limit follows).
+const tooSlowText = "the condition took longer than "
+
+var errTooManySteps = fmt.Errorf("the condition loops more than %d times for one subject; simplify it", maxEvalSteps)
+
+func errTooSlow(limit time.Duration) error {
+	return fmt.Errorf("%s%s for one subject; simplify it", tooSlowText, limit)
+}
 
 // budget is what one evaluation has spent.
 type budget struct {
 	steps    int
+	bounds   Bounds
 	deadline time.Time // set at the first look at the clock
 }
 
@@ -47,10 +84,10 @@ func (e *CaseEnv) evalBudget() *budget       { return &e.budget }
 func (e *PetitionerEnv) evalBudget() *budget { return &e.budget }
 func (e *SlotEnv) evalBudget() *budget       { return &e.budget }
 
-// resetBudget starts a new evaluation on env.
-func resetBudget(env any) {
+// resetBudget starts a new evaluation on env within bounds.
+func resetBudget(env any, bounds Bounds) {
 	if b, ok := env.(budgeted); ok {
-		*b.evalBudget() = budget{}
+		*b.evalBudget() = budget{bounds: bounds}
 	}
 }
 
@@ -61,13 +98,13 @@ func (b *budget) step() error {
 		return errTooManySteps
 	}
 	if b.steps%checkEvery == 0 {
-		now := time.Now()
+		now := b.bounds.clock().Now()
 		switch {
 		case b.deadline.IsZero():
 			// Evaluations that loop less than checkEvery times never read the clock.
-			b.deadline = now.Add(maxEvalTime)
+			b.deadline = now.Add(b.bounds.limit())
 		case now.After(b.deadline):
-			return errTooSlow
+			return errTooSlow(b.bounds.limit())
 		}
 	}
 	return nil
@@ -171,17 +208,23 @@ func textTooLong(fn string) error {
 
 // isBudgetError tells whether an evaluation stopped on its budget.
 func isBudgetError(err error) bool {
-	return errors.Is(err, errTooManySteps) || errors.Is(err, errTooSlow) ||
-		(err != nil && (strings.Contains(err.Error(), errTooManySteps.Error()) || strings.Contains(err.Error(), errTooSlow.Error()) ||
+	return errors.Is(err, errTooManySteps) ||
+		(err != nil && (strings.Contains(err.Error(), errTooManySteps.Error()) || strings.Contains(err.Error(), tooSlowText) ||
 			strings.Contains(err.Error(), "memory budget exceeded")))
 }
 
 // budgetMessage is a budget error without the expression dump expr adds.
 func budgetMessage(err error) string {
-	for _, e := range []error{errTooManySteps, errTooSlow} {
-		if strings.Contains(err.Error(), e.Error()) {
-			return e.Error()
+	msg := err.Error()
+	if strings.Contains(msg, errTooManySteps.Error()) {
+		return errTooManySteps.Error()
+	}
+	if i := strings.Index(msg, tooSlowText); i >= 0 {
+		msg = msg[i:]
+		if j := strings.Index(msg, "; simplify it"); j >= 0 {
+			return msg[:j+len("; simplify it")]
 		}
+		return msg
 	}
 	return "the condition builds lists or texts too large for one subject (memory budget exceeded); simplify it"
 }

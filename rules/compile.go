@@ -115,12 +115,13 @@ var (
 )
 
 type compiler struct {
-	cal *calendar.Calendar
-	loc *time.Location
+	cal    *calendar.Calendar
+	loc    *time.Location
+	bounds Bounds // of the trial runs
 }
 
-func newCompiler(cal *calendar.Calendar, loc *time.Location) *compiler {
-	return &compiler{cal: cal, loc: loc}
+func newCompiler(cal *calendar.Calendar, loc *time.Location, bounds Bounds) *compiler {
+	return &compiler{cal: cal, loc: loc, bounds: bounds}
 }
 
 // envFor returns a typed zero env for a subject, for the checker, and a sample

@@ -12,11 +12,13 @@ import (
 // own; programs themselves are shared.
 type Evaluator struct {
 	vm vm.VM
+	// Bounds limit each evaluation; the zero value is production's.
+	Bounds Bounds
 }
 
 // run runs a program on env with a fresh evaluation budget.
 func (e *Evaluator) run(p *vm.Program, env any) (any, error) {
-	resetBudget(env)
+	resetBudget(env, e.Bounds)
 	return e.vm.Run(p, env)
 }
 

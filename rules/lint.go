@@ -111,7 +111,7 @@ func (rc *ruleCompile) lint(s ruleSpec) {
 	if r.when != nil {
 		// A trial run on a sample subject catches conditions that loop too
 		// much whatever the data (nested loops over ranges, long texts).
-		var ev Evaluator
+		ev := Evaluator{Bounds: rc.bounds}
 		if _, err := ev.run(r.when, rc.sample); isBudgetError(err) {
 			rc.keyProblem("when", "%s", budgetMessage(err))
 			return
@@ -126,7 +126,7 @@ func (rc *ruleCompile) lint(s ruleSpec) {
 		}
 		if constant {
 			always := ""
-			var ev Evaluator
+			ev := Evaluator{Bounds: rc.bounds}
 			if v, err := ev.run(r.when, rc.sample); err == nil {
 				always = fmt.Sprintf(" (always %v)", v)
 			}

@@ -55,6 +55,9 @@ type Options struct {
 	// TestFiles are test files (name_test.yaml, only `tests:`) to load with
 	// the rules, for testing a rule set kept elsewhere (the built-in pack).
 	TestFiles []string
+	// Bounds limit the trial run of each condition at load (the zero value
+	// is production's).
+	Bounds Bounds
 }
 
 type source struct {
@@ -200,7 +203,7 @@ func load(srcs, calSrcs []source, opts Options) (*RuleSet, error) {
 	}
 	rs.Files = append(rs.Files, opts.CalendarFiles...)
 
-	c := newCompiler(cal, loc)
+	c := newCompiler(cal, loc, opts.Bounds)
 	seen := map[string]string{}
 	for _, f := range files {
 		var fileRules []*Rule

@@ -43,8 +43,10 @@ type Watcher struct {
 	// that an editor's truncate-write-rename is read once, complete.
 	Debounce time.Duration
 
-	current atomic.Pointer[rules.RuleSet]
-	changes chan struct{}
+	current   atomic.Pointer[rules.RuleSet]
+	changes   chan struct{}
+	ready     chan struct{} // closed once Run watches
+	readyOnce sync.Once
 
 	mu       sync.Mutex
 	digest   string
@@ -78,7 +80,7 @@ func New(dir string, calendars []string, clk clock.Clock, log *slog.Logger, reg 
 		log = slog.New(slog.DiscardHandler)
 	}
 	w := &Watcher{dir: dir, calendars: calendars, clock: clk, log: log, metrics: newMetrics(reg),
-		Debounce: 300 * time.Millisecond, changes: make(chan struct{}, 1)}
+		Debounce: 300 * time.Millisecond, changes: make(chan struct{}, 1), ready: make(chan struct{})}
 	digest, _ := w.digestFiles()
 	rs, err := w.load()
 	if err != nil {
@@ -93,6 +95,12 @@ func (w *Watcher) Current() *rules.RuleSet { return w.current.Load() }
 
 // Changes is signalled each time a new rule set is swapped in.
 func (w *Watcher) Changes() <-chan struct{} { return w.changes }
+
+// Ready is closed once Run watches the files: a change made after that is
+// seen. (Tests wait on it rather than for a while.)
+func (w *Watcher) Ready() <-chan struct{} { return w.ready }
+
+func (w *Watcher) markReady() { w.readyOnce.Do(func() { close(w.ready) }) }
 
 // State returns what is loaded and why the files on disk are not, if so.
 func (w *Watcher) State() State {
@@ -227,6 +235,7 @@ func (w *Watcher) digestFiles() (string, error) {
 // there is nothing to watch and it just waits.
 func (w *Watcher) Run(ctx context.Context) error {
 	if w.dir == "" && len(w.calendars) == 0 {
+		w.markReady()
 		<-ctx.Done()
 		return nil
 	}
@@ -250,6 +259,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 	}
 	w.log.Info("rules: watching for changes", "dir", w.dir, "calendars", w.calendars)
+	w.markReady()
 	var quiet *time.Timer
 	var fire <-chan time.Time
 	for {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"duban/internal/poll"
 	"duban/rulewatch"
 )
 
@@ -32,17 +33,6 @@ rules:
     flag: {label: x}
 `
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestABrokenFileKeepsTheRunningRulesUntilFixed(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "r.yaml")
@@ -60,10 +50,10 @@ func TestABrokenFileKeepsTheRunningRulesUntilFixed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go w.Run(ctx)
-	time.Sleep(100 * time.Millisecond) // the watch is set up
+	<-w.Ready()
 
 	os.WriteFile(file, []byte(broken), 0o644)
-	eventually(t, "the error shows", func() bool { return w.State().Error != nil })
+	poll.Until(t, "the error shows", func() bool { return w.State().Error != nil })
 	st := w.State()
 	if len(st.Error.Problems) != 1 || !strings.HasPrefix(st.Error.Problems[0], file+":6:") || !strings.Contains(st.Error.Problems[0], "rule a.open") {
 		t.Errorf("problems %q", st.Error.Problems)
@@ -82,16 +72,17 @@ func TestABrokenFileKeepsTheRunningRulesUntilFixed(t *testing.T) {
 
 	// Fixed, with a second rule in a new file of a new subdirectory.
 	os.WriteFile(file, []byte(good), 0o644)
+	// No wait between the two: the new directory is watched before the
+	// reload its creation causes, and that reload reads whatever it holds.
 	os.Mkdir(filepath.Join(dir, "more"), 0o755)
-	time.Sleep(100 * time.Millisecond)
 	os.WriteFile(filepath.Join(dir, "more", "b.yaml"), []byte(strings.ReplaceAll(good, "a.open", "b.open")), 0o644)
-	eventually(t, "the fixed rules are in force", func() bool { return len(w.Current().Rules) == 2 })
+	poll.Until(t, "the fixed rules are in force", func() bool { return len(w.Current().Rules) == 2 })
 	if st := w.State(); st.Error != nil {
 		t.Errorf("error still shown: %v", st.Error)
 	}
 	select {
 	case <-w.Changes():
-	case <-time.After(time.Second):
+	case <-time.After(poll.Bound):
 		t.Error("Changes not signalled")
 	}
 	if v := gauge(t, reg, "duban_rules_load_error"); v != 0 {

@@ -14,6 +14,7 @@ import (
 
 	"duban/clock"
 	"duban/engine"
+	"duban/internal/poll"
 	"duban/lease"
 	"duban/models"
 	"duban/rules"
@@ -101,7 +102,10 @@ func TestLeadCatchesUpThenTicksOnScheduleTogether(t *testing.T) {
 			Metrics: NewMetrics(prometheus.NewRegistry())}
 		started := time.Now()
 		stop := lead(s)
-		time.Sleep(2500 * time.Millisecond)
+		poll.Until(t, "c.daily caught up and a.fast ticked three times", func() bool {
+			got := runs(t, st)
+			return len(got["c.daily"]) >= 1 && len(got["a.fast"]) >= 3
+		})
 		if st := s.Status(); !st.Leading || st.Next["c.daily"].IsZero() {
 			t.Errorf("status %+v", st)
 		}
@@ -109,7 +113,7 @@ func TestLeadCatchesUpThenTicksOnScheduleTogether(t *testing.T) {
 		src.swap(ruleSet(t, fastRules+`  - {id: d.hourly, subject: case, schedule: "@every 1h", when: Case.Open, flag: {label: w}}
 `))
 		changed <- struct{}{}
-		time.Sleep(300 * time.Millisecond)
+		poll.Until(t, "d.hourly caught up", func() bool { return len(runs(t, st)["d.hourly"]) >= 1 })
 		stop(context.Canceled)
 
 		got := runs(t, st)
@@ -143,9 +147,12 @@ func TestLeadCatchesUpThenTicksOnScheduleTogether(t *testing.T) {
 			}
 		}
 
-		// A new leader (another replica, or this one restarted) catches up only what has no clean tick.
+		// A new leader (another replica, or this one restarted) catches up only
+		// what has no clean tick. Once a.fast has ticked under it, its catch-up
+		// is over: the daily and hourly instants come before a.fast's.
+		before := len(a)
 		stop = lead(&Scheduler{Engine: engine.New(st, nil), Rules: src, Grace: time.Second})
-		time.Sleep(200 * time.Millisecond)
+		poll.Until(t, "a.fast ticked under the new leader", func() bool { return len(runs(t, st)["a.fast"]) > before })
 		stop(context.Canceled)
 		if again := runs(t, st); len(again["c.daily"]) != 1 || len(again["d.hourly"]) != 1 {
 			t.Errorf("the new leader ran the daily rule %d times, the hourly one %d times", len(again["c.daily"]), len(again["d.hourly"]))
@@ -187,12 +194,14 @@ func TestAPanickingTickIsRecoveredAndAnOverrunSkipsInstants(t *testing.T) {
 		case 1: // the catch-up tick
 			panic("boom")
 		case 2:
-			time.Sleep(2200 * time.Millisecond) // overruns the next two instants
+			// A tick that takes 2.2s, so it overruns the next two instants
+			// (on a busy machine it only takes longer and overruns more).
+			time.Sleep(2200 * time.Millisecond)
 		}
 		return &engine.Report{Now: at}, nil
 	}
 	stop := lead(s)
-	time.Sleep(4 * time.Second)
+	poll.Until(t, "a tick after the overrun", func() bool { return calls.Load() >= 3 })
 	stop(context.Canceled)
 	if overlapped.Load() != 0 {
 		t.Error("a tick started while another was running")
@@ -210,13 +219,18 @@ func TestAPanickingTickIsRecoveredAndAnOverrunSkipsInstants(t *testing.T) {
 
 func TestShutdownLetsATickFinishButALostLeaseStopsIt(t *testing.T) {
 	st := fakeStore(t)
+	// The grace is far longer than the tick, and the tick far longer than it
+	// takes to stop on a busy machine: only the scheduler's choice decides
+	// whether the tick is cancelled.
+	const grace = 2 * time.Minute
 	for _, c := range []struct {
 		cause     error
+		tickTakes time.Duration // unless cancelled
 		cancelled bool
-	}{{context.Canceled, false}, {lease.ErrLost, true}} {
+	}{{context.Canceled, 500 * time.Millisecond, false}, {lease.ErrLost, time.Minute, true}} {
 		s := &Scheduler{Engine: engine.New(st, nil), Rules: rules.Static{Set: ruleSet(t, `rules:
   - {id: a.fast, subject: case, schedule: "@every 1s", when: Case.Open, flag: {label: x}}
-`)}, Grace: 5 * time.Second}
+`)}, Grace: grace}
 		inTick := make(chan struct{}, 1)
 		var wasCancelled atomic.Bool
 		s.run = func(ctx context.Context, rs *rules.RuleSet, at time.Time, ids []string) (*engine.Report, error) {
@@ -225,7 +239,7 @@ func TestShutdownLetsATickFinishButALostLeaseStopsIt(t *testing.T) {
 			case <-ctx.Done():
 				wasCancelled.Store(true)
 				return nil, ctx.Err()
-			case <-time.After(500 * time.Millisecond):
+			case <-time.After(c.tickTakes):
 				return &engine.Report{Now: at}, nil
 			}
 		}
@@ -263,7 +277,12 @@ func TestAFailedTickIsRetriedSoonAtItsInstant(t *testing.T) {
 		}
 		started := time.Now()
 		stop := lead(s)
-		time.Sleep(2500 * time.Millisecond)
+		poll.Until(t, "c.daily retried cleanly and a.fast ticking", func() bool {
+			daily := runs(t, st)["c.daily"]
+			mu.Lock()
+			defer mu.Unlock()
+			return len(daily) == 1 && daily[0].Errors == 0 && len(calls) >= 4
+		})
 		stop(context.Canceled)
 		daily := runs(t, st)["c.daily"]
 		if len(daily) != 1 || daily[0].Errors != 0 || !daily[0].Now.Equal(prev(rs.Rule("c.daily"), started)) {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"duban/internal/poll"
 	"duban/models"
 )
 
@@ -41,7 +41,7 @@ func TestDeadLettersAreListedAndResent(t *testing.T) {
 
 	srv := startServer(t, "serve", db, "--notify", notifyFile) // the catch-up tick raises the testdata's notices
 	var dead []models.Delivery
-	within(t, 15*time.Second, "the refused deliveries are dead letters", func() bool {
+	poll.Until(t, "the refused deliveries are dead letters", func() bool {
 		_, out, _ := duban(t, "deliveries", "list", db, "--status", "dead", "--format", "json")
 		dead = nil
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -66,7 +66,7 @@ func TestDeadLettersAreListedAndResent(t *testing.T) {
 	if out := mustRun(t, "deliveries", "retry", db, "--dead"); !strings.HasPrefix(out, "queued ") {
 		t.Errorf("retry: %s", out)
 	}
-	within(t, 15*time.Second, "the re-sent dead letters arrive", func() bool { return int(accepted.Load()) >= len(dead) })
+	poll.Until(t, "the re-sent dead letters arrive", func() bool { return int(accepted.Load()) >= len(dead) })
 	if out := mustRun(t, "deliveries", "list", db, "--status", "dead"); strings.Count(out, "\n") != 1 {
 		t.Errorf("dead letters left:\n%s", out)
 	}

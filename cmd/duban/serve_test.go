@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"duban/internal/poll"
 	"duban/models"
 	"duban/notify"
 	"duban/notify/webhook"
@@ -136,31 +137,22 @@ func (s *server) health() *service.Health {
 	return &h
 }
 
-// within polls cond until it holds or the time is up.
-func within(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// hookReceiver is a webhook endpoint that is down at first: for the first
-// seconds it answers 500 or hangs past the sender's timeout.
+// hookReceiver is a webhook endpoint that is down at first: its first
+// posts are answered 500, or (every third) left hanging until the sender's
+// timeout gives up. Counted in posts rather than seconds, so the down time
+// fails sends however slowly the servers start.
 type hookReceiver struct {
-	t       *testing.T
-	srv     *httptest.Server
-	upAfter time.Time
-	mu      sync.Mutex
-	posts   int
-	byKey   map[string]int
+	t         *testing.T
+	srv       *httptest.Server
+	failFirst int
+	mu        sync.Mutex
+	posts     int
+	byKey     map[string]int
 }
 
-func newHookReceiver(t *testing.T, downFor time.Duration) *hookReceiver {
-	r := &hookReceiver{t: t, byKey: map[string]int{}, upAfter: time.Now().Add(downFor)}
+func newHookReceiver(t *testing.T, failFirst int) *hookReceiver {
+	r := &hookReceiver{t: t, byKey: map[string]int{}, failFirst: failFirst}
+	closing := make(chan struct{})
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		if err := webhook.Verify("hook-secret", req.Header, body, time.Now(), time.Minute); err != nil {
@@ -175,9 +167,12 @@ func newHookReceiver(t *testing.T, downFor time.Duration) *hookReceiver {
 		r.posts++
 		n := r.posts
 		r.mu.Unlock()
-		if time.Now().Before(r.upAfter) {
+		if n <= r.failFirst {
 			if n%3 == 0 {
-				time.Sleep(1500 * time.Millisecond) // past the channel's 1s timeout
+				select { // past the channel's timeout: the sender gives up
+				case <-req.Context().Done():
+				case <-closing:
+				}
 			}
 			w.WriteHeader(http.StatusInternalServerError)
 			return
@@ -191,6 +186,7 @@ func newHookReceiver(t *testing.T, downFor time.Duration) *hookReceiver {
 		r.mu.Unlock()
 	}))
 	t.Cleanup(r.srv.Close)
+	t.Cleanup(func() { close(closing) }) // first: hung handlers return, then the server closes
 	return r
 }
 
@@ -285,7 +281,7 @@ func TestTwoReplicasOnMariaDB(t *testing.T) {
 	os.Mkdir(rulesDir, 0o755)
 	rulesFile := filepath.Join(rulesDir, "service.yaml")
 	os.WriteFile(rulesFile, []byte(fmt.Sprintf(serveRules, "4s")), 0o644)
-	recv := newHookReceiver(t, 3*time.Second)
+	recv := newHookReceiver(t, 12)
 	notifyFile := filepath.Join(dir, "notify.yaml")
 	os.WriteFile(notifyFile, []byte(`retry: {initial_backoff: 200ms, max_backoff: 1s, give_up_after: 10m}
 channels:
@@ -306,7 +302,7 @@ routes:
 
 	// One of them holds the lease, and both say which.
 	var holder *server
-	within(t, 10*time.Second, "one replica holds the lease", func() bool {
+	poll.Until(t, "one replica holds the lease", func() bool {
 		ha, hb := a.health(), b.health()
 		if ha.Lease == nil || hb.Lease == nil || ha.Lease.Holder != hb.Lease.Holder || ha.Lease.ThisIsIt == hb.Lease.ThisIsIt {
 			return false
@@ -318,7 +314,19 @@ routes:
 	if holder == a {
 		other = b
 	}
-	time.Sleep(5 * time.Second) // ticks run, repeats are due, the receiver comes back up
+	// Ticks run, every notice is repeated once (the end checks that each was
+	// re-sent), and the receiver has failed its first posts and come back up.
+	st, err := store.Open(context.Background(), dsn, store.Options{SkipMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	poll.Until(t, "every notice re-sent and the receiver up", func() bool {
+		var notices, resent int64
+		st.DB.Model(&models.Notice{}).Count(&notices)
+		st.DB.Model(&models.Notice{}).Where("send_count >= 2").Count(&resent)
+		return notices == 60 && resent == notices && recv.postCount() > recv.failFirst
+	})
 
 	// The lease holder dies, mid-tick if we catch it ticking; the other
 	// takes over within the lease's time to live.
@@ -329,28 +337,23 @@ routes:
 	holder.kill()
 	t.Logf("killed the lease holder (mid-tick: %v)", midTick)
 	killedAt := time.Now()
-	within(t, 10*time.Second, "the other replica takes the lease", func() bool {
+	poll.Until(t, "the other replica takes the lease", func() bool {
 		h := other.health()
 		return h.Lease != nil && h.Lease.ThisIsIt && h.Scheduler.Leading
 	})
 	t.Logf("the other replica took over %s after the kill", time.Since(killedAt).Round(100*time.Millisecond))
 	c := startServer(t, "c", args...) // a replacement joins as a standby
 
-	st, err := store.Open(context.Background(), dsn, store.Options{SkipMigrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	ticksOf := func(host string) int64 {
 		var n int64
 		st.DB.Model(&models.RuleRun{}).Where("host = ?", host).Count(&n)
 		return n
 	}
-	within(t, 10*time.Second, "the new holder ticks", func() bool { return ticksOf(other.replica) >= 2 })
+	poll.Until(t, "the new holder ticks", func() bool { return ticksOf(other.replica) >= 2 })
 
 	// A broken rule file keeps the running rules, and says where it is wrong.
 	os.WriteFile(rulesFile, []byte(brokenRules), 0o644)
-	within(t, 10*time.Second, "/healthz shows the rule file's error", func() bool {
+	poll.Until(t, "/healthz shows the rule file's error", func() bool {
 		for _, s := range []*server{other, c} {
 			h := s.health()
 			if h.Rules.Error == nil || h.Status != "degraded" {
@@ -364,14 +367,14 @@ routes:
 		t.Errorf("problems %q, %d rules in force", p, h.Rules.Rules)
 	}
 	before := ticksOf(other.replica)
-	within(t, 10*time.Second, "the old rules keep ticking", func() bool { return ticksOf(other.replica) >= before+2 })
+	poll.Until(t, "the old rules keep ticking", func() bool { return ticksOf(other.replica) >= before+2 })
 	if _, metrics := other.get("/metrics"); !strings.Contains(string(metrics), "duban_rules_load_error 1") {
 		t.Error("duban_rules_load_error is not 1 while the file is broken")
 	}
 
 	// Fixed — without repeats now, so the outbox stops growing — and with a second rule.
 	os.WriteFile(rulesFile, []byte(strings.Replace(fmt.Sprintf(serveRules, "4s"), "      repeat: 4s\n", "", 1)+secondRule), 0o644)
-	within(t, 10*time.Second, "the fixed rules are in force", func() bool {
+	poll.Until(t, "the fixed rules are in force", func() bool {
 		h := other.health()
 		_, ticked := h.Ticks["svc.group"]
 		return h.Rules.Error == nil && h.Rules.Rules == 2 && ticked
@@ -379,7 +382,7 @@ routes:
 
 	// Every sending reaches the receiver.
 	var outbox []models.Outbox
-	within(t, 30*time.Second, "every delivery is sent", func() bool {
+	poll.Until(t, "every delivery is sent", func() bool {
 		var waiting int64
 		st.DB.Model(&models.Delivery{}).Where("status <> ?", models.DeliverySent).Count(&waiting)
 		n, _ := st.UndispatchedCount(context.Background())
@@ -475,7 +478,7 @@ func TestASecondServerOnOneSQLiteFileIsRefused(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "another `duban serve` is already serving the SQLite file "+path) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
-	within(t, 10*time.Second, "the first server ticks", func() bool {
+	poll.Until(t, "the first server ticks", func() bool {
 		h := first.health()
 		return h.Status == "ok" && h.Lease != nil && h.Lease.ThisIsIt && h.Rules.Rules >= 10 && len(h.Ticks) >= 10
 	})
