@@ -36,7 +36,7 @@ func TestReopeningChangesNothing(t *testing.T) {
 		}
 		log := &sqlLog{Interface: logger.Discard}
 		s.DB.Logger = log
-		if err := s.Migrate(ctx); err != nil {
+		if _, err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
 		for _, stmt := range log.stmts {
