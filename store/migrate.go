@@ -256,7 +256,10 @@ func (s *Store) SchemaStatus(ctx context.Context) (SchemaStatus, error) {
 		}
 	}
 	for v := st.Latest + 1; v <= st.Current; v++ {
-		a := AppliedMigration{Version: v, Name: "(not recorded)", Compat: "unknown"}
+		if !applied[v] {
+			continue
+		}
+		a := AppliedMigration{Version: v, Name: "not recorded", Compat: "unknown"}
 		for _, r := range st.Applied {
 			if r.Version == v {
 				a = r
