@@ -16,7 +16,9 @@ var autoIncrementRe = regexp.MustCompile(` AUTO_INCREMENT=\d+`)
 // compare it; `duban db status` does not need it.
 func (s *Store) SchemaDDL(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	skip := func(name string) bool { return name == versionTable || name == changesTable || name == "sqlite_sequence" }
+	skip := func(name string) bool {
+		return name == versionTable || name == changesTable || name == "sqlite_sequence"
+	}
 	if s.Dialect == SQLite {
 		rows, err := s.SQL.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
 		if err != nil {
