@@ -224,12 +224,10 @@ func (s *Store) SchemaStatus(ctx context.Context) (SchemaStatus, error) {
 		if err != nil {
 			return st, err
 		}
+		// A legacy database's migration 1 is pending too: migrate records it
+		// (baseline) instead of running it.
 		st.Legacy = legacy
-		if legacy {
-			st.Pending = slices.Clone(s.migrations[1:])
-		} else {
-			st.Pending = slices.Clone(s.migrations)
-		}
+		st.Pending = slices.Clone(s.migrations)
 		return st, nil
 	}
 	store, err := database.NewStore(gooseDialects[s.Dialect], versionTable)
@@ -332,7 +330,8 @@ const MigrationLockWait = time.Minute
 // (on MySQL, DDL commits implicitly, so a failed migration's earlier
 // statements stay: see README). Replicas starting together take turns: on
 // MySQL with GET_LOCK, on SQLite with a lock file beside the database. It
-// returns what it applied; it refuses a database newer than this binary
+// returns what it applied (for a legacy database, migration 1 recorded
+// by baseline first); it refuses a database newer than this binary
 // unless every newer migration is compatible with older readers.
 func (s *Store) Migrate(ctx context.Context) (Migrations, error) {
 	release, err := s.migrationLock(ctx)
@@ -350,13 +349,15 @@ func (s *Store) Migrate(ctx context.Context) (Migrations, error) {
 	if _, err := s.SQL.ExecContext(ctx, changesTableDDL[s.Dialect]); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", s.DSN, err)
 	}
+	run := st.Pending
 	if st.Legacy {
 		if err := s.baseline(ctx); err != nil {
 			return nil, err
 		}
+		run = run[1:]
 	}
-	if len(st.Pending) > 0 {
-		if err := s.applyPending(ctx, st.Pending); err != nil {
+	if len(run) > 0 {
+		if err := s.applyPending(ctx, run); err != nil {
 			return nil, err
 		}
 	}
