@@ -346,8 +346,12 @@ func (s *Store) Migrate(ctx context.Context) (Migrations, error) {
 	if err := s.checkSchema(st, false); err != nil {
 		return nil, err
 	}
-	if _, err := s.SQL.ExecContext(ctx, changesTableDDL[s.Dialect]); err != nil {
-		return nil, fmt.Errorf("migrate %s: %w", s.DSN, err)
+	if ok, err := s.hasTable(ctx, changesTable); err != nil {
+		return nil, err
+	} else if !ok {
+		if _, err := s.SQL.ExecContext(ctx, changesTableDDL[s.Dialect]); err != nil {
+			return nil, fmt.Errorf("migrate %s: %w", s.DSN, err)
+		}
 	}
 	run := st.Pending
 	if st.Legacy {
