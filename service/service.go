@@ -36,7 +36,10 @@ const SchedulerLease = "scheduler"
 
 // Options configure the service.
 type Options struct {
-	DSN        string
+	DSN string
+	// NoMigrate starts without migrating: a schema behind the binary is
+	// refused (see store.Options.NoMigrate).
+	NoMigrate  bool
 	Listen     string   // host:port; port 0 picks a free one
 	RulesDir   string   // "" for the built-in rule pack (not watched)
 	Calendars  []string // calendar files, watched too
@@ -114,7 +117,7 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		}
 		s.unlock = unlock
 	}
-	st, err := store.Open(ctx, opts.DSN, store.Options{Clock: opts.Clock})
+	st, err := store.Open(ctx, opts.DSN, store.Options{Clock: opts.Clock, NoMigrate: opts.NoMigrate})
 	if err != nil {
 		return nil, err
 	}

@@ -50,9 +50,6 @@ func (s *Store) Reset(ctx context.Context) error {
 				return fmt.Errorf("reset: %w", err)
 			}
 		}
-		if err := tx.Create(&models.AuditHead{ID: 1, UpdatedAt: s.now()}).Error; err != nil {
-			return err
-		}
-		return tx.Create(&models.Setting{Key: schemaSetting, Value: SchemaVersion(), UpdatedAt: s.now()}).Error
+		return tx.Create(&models.AuditHead{ID: 1, UpdatedAt: s.now()}).Error
 	})
 }

@@ -5,14 +5,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +22,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"duban/clock"
-	"duban/models"
 )
 
 // DefaultDSN is used when neither --db nor DUBAN_DB is given.
@@ -45,6 +41,9 @@ type Store struct {
 	Clock   clock.Clock
 	// DSN is the data source as given, with any password masked.
 	DSN string
+	// sqlitePath is the SQLite file (or :memory:); the migration lock sits beside it.
+	sqlitePath string
+	migrations Migrations
 	// writeMu queues this process's write transactions on SQLite, which
 	// has one writer at a time: waiting here hands the lock over at once,
 	// where SQLite's busy handler would poll for it with sleeps.
@@ -63,8 +62,16 @@ func (s *Store) serialize(fn func() error) error {
 // Options adjust Open.
 type Options struct {
 	Clock clock.Clock
-	// SkipMigrate leaves the schema alone (for tools that only read).
+	// SkipMigrate leaves the schema alone and does not check it (for
+	// tools that only read, and `duban db status`/`db migrate`).
 	SkipMigrate bool
+	// NoMigrate checks the schema without changing it: a database behind
+	// this binary is refused (run `duban db migrate`), as is one ahead of it
+	// unless every newer migration is compatible with older readers.
+	NoMigrate bool
+	// Migrations is the schema history to migrate with (default
+	// DefaultMigrations; tests add theirs).
+	Migrations Migrations
 }
 
 // ResolveDSN picks the data source: the flag, else DUBAN_DB, else the default.
@@ -86,7 +93,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Store{Clock: opts.Clock, DSN: maskDSN(dsn)}
+	if opts.Migrations == nil {
+		opts.Migrations = DefaultMigrations()
+	}
+	if err := opts.Migrations.validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{Clock: opts.Clock, DSN: maskDSN(dsn), migrations: opts.Migrations}
 	var dialector gorm.Dialector
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -121,8 +134,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			db.SetMaxOpenConns(8)
 		}
 		db.SetMaxIdleConns(8)
-		s.SQL, s.Dialect = db, SQLite
-		dialector = sqliteDialector{sqlite.New(sqlite.Config{Conn: db}).(*sqlite.Dialector)}
+		s.SQL, s.Dialect, s.sqlitePath = db, SQLite, path
+		dialector = sqlite.New(sqlite.Config{Conn: db})
 	case strings.HasPrefix(dsn, "mysql://"):
 		cfg, err := gomysql.ParseDSN(strings.TrimPrefix(dsn, "mysql://"))
 		if err != nil {
@@ -166,63 +179,24 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("db %s: %w", s.DSN, err)
 	}
 	s.DB = db
-	if !opts.SkipMigrate {
-		if err := s.Migrate(ctx); err != nil {
+	switch {
+	case opts.SkipMigrate:
+	case opts.NoMigrate:
+		st, err := s.SchemaStatus(ctx)
+		if err == nil {
+			err = s.checkSchema(st, true)
+		}
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+	default:
+		if _, err := s.Migrate(ctx); err != nil {
 			s.Close()
 			return nil, err
 		}
 	}
 	return s, nil
-}
-
-// Migrate creates missing tables, columns and indexes. It runs only when the
-// models changed since the database was last migrated (their fingerprint is
-// kept in settings): gorm's SQLite migrator rebuilds tables it cannot compare
-// exactly, which must not happen on every start of a large database. It is
-// safe to run from several replicas at once.
-func (s *Store) Migrate(ctx context.Context) error {
-	db := s.DB.WithContext(ctx)
-	if s.Dialect == MySQL {
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
-		// Replicas starting together must not race each other's DDL.
-		release, err := s.namedLock(ctx, "duban.migrate", time.Minute)
-		if err != nil {
-			return err
-		}
-		defer release()
-	}
-	version := SchemaVersion()
-	if db.Migrator().HasTable(&models.Setting{}) {
-		if v, err := s.Setting(ctx, schemaSetting); err == nil && v == version {
-			return nil
-		}
-	}
-	if err := db.AutoMigrate(models.All()...); err != nil {
-		return fmt.Errorf("migrate %s: %w", s.DSN, err)
-	}
-	// The accountability chain's head row exists from the start.
-	head := models.AuditHead{ID: 1, UpdatedAt: s.now()}
-	if err := db.Where(models.AuditHead{ID: 1}).FirstOrCreate(&head).Error; err != nil {
-		return err
-	}
-	return s.SetSetting(ctx, schemaSetting, version)
-}
-
-const schemaSetting = "schema.version"
-
-// SchemaVersion fingerprints every model's fields, types and tags.
-func SchemaVersion() string {
-	h := sha256.New()
-	for _, m := range models.All() {
-		t := reflect.TypeOf(m).Elem()
-		fmt.Fprintf(h, "%s{", t.Name())
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			fmt.Fprintf(h, "%s %s %q;", f.Name, f.Type, f.Tag.Get("gorm"))
-		}
-		fmt.Fprint(h, "}")
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // namedLock takes a MySQL advisory lock, waiting up to wait.

@@ -47,6 +47,7 @@ type app struct {
 	tz             string
 	logLevel       string
 	logFormat      string
+	noMigrate      bool
 	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
 	// the JSON API under /api/v1 and the pages.
 	web func(*service.Service) (http.Handler, error)
@@ -62,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	root.PersistentFlags().StringVar(&a.db, "db", "", "database: sqlite:PATH or mysql://user:pass@tcp(host:port)/db (default $DUBAN_DB, else "+store.DefaultDSN+")")
 	root.PersistentFlags().StringVar(&a.tz, "tz", "", "time zone to show times in (default $DUBAN_TZ, else "+rules.DefaultTimezone+")")
+	root.PersistentFlags().BoolVar(&a.noMigrate, "no-migrate", false, "do not migrate the schema at start; a database behind this binary is refused (run \"duban db migrate\")")
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	var cpuProfile, memProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
@@ -93,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
 		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd(),
-		a.usersCmd(), a.webCmd())
+		a.usersCmd(), a.webCmd(), a.dbCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
@@ -154,7 +156,7 @@ const trustedProxyUsage = "CIDR or address of a reverse proxy whose X-Forwarded-
 
 // openStore opens the database the flags and environment name.
 func (a *app) openStore(ctx context.Context, clk clock.Clock) (*store.Store, error) {
-	return store.Open(ctx, store.ResolveDSN(a.db), store.Options{Clock: clk})
+	return store.Open(ctx, store.ResolveDSN(a.db), store.Options{Clock: clk, NoMigrate: a.noMigrate})
 }
 
 // parseNow reads --now; empty means the wall clock.

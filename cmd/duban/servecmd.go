@@ -36,7 +36,7 @@ commit, sends under way are recorded.`,
 			if err != nil {
 				return err
 			}
-			opts.DSN, opts.Location, opts.Log = store.ResolveDSN(a.db), loc, a.logger()
+			opts.DSN, opts.Location, opts.Log, opts.NoMigrate = store.ResolveDSN(a.db), loc, a.logger(), a.noMigrate
 			svc, err := service.New(cmd.Context(), opts)
 			if err != nil {
 				return err
