@@ -273,10 +273,7 @@ type RuleRun struct {
 	Accountability int       `gorm:"not null"`
 	Errors         int       `gorm:"not null"`
 	FirstError     string    `gorm:"type:text"`
-	// FirstErrorKind is what failed first (engine.FailCondition, ...),
-	// without the error's text: what /healthz shows.
-	FirstErrorKind string `gorm:"size:16;not null;default:''"`
-	Host           string `gorm:"size:128"`
+	Host           string    `gorm:"size:128"`
 	// Mode is full (every subject) or incremental (only subjects that
 	// changed, passed a breakpoint or are due a re-send since the last run).
 	Mode string `gorm:"size:16;not null;default:''"`
@@ -285,6 +282,10 @@ type RuleRun struct {
 	StateKey string `gorm:"size:64;not null;default:''"`
 	// FullNow is the Now of the full run this run's chain started from.
 	FullNow time.Time `gorm:"not null"`
+	// FirstErrorKind is what failed first (engine.FailCondition, ...),
+	// without the error's text: what /healthz shows. Added by migration 2:
+	// a column a migration adds goes last, where ALTER TABLE puts it.
+	FirstErrorKind string `gorm:"size:16;not null;default:''"`
 }
 
 // PendingCheck is an instant at which a subject must be looked at again

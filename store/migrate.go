@@ -94,6 +94,7 @@ func DefaultMigrations() Migrations {
 		// gorm's AutoMigrate; a database they made is brought to it without
 		// running it (see baseline).
 		{Version: 1, Name: "initial", Compat: Contract, SQL: embeddedSQL(1, "initial")},
+		{Version: 2, Name: "rule_run_error_kind", Compat: Expand, SQL: embeddedSQL(2, "rule_run_error_kind")},
 	}
 }
 

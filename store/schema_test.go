@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -155,7 +156,9 @@ func TestMigrationsMakeWhatTheModelsDescribe(t *testing.T) {
 				t.Fatal(err)
 			}
 			for name, ddl := range want {
-				if migrated[name] != ddl {
+				// SQLite keeps an ALTER TABLE's column as ", `col` ..." in
+				// the table's text: the same column, written with a space.
+				if sameDDL(migrated[name]) != sameDDL(ddl) {
 					t.Errorf("%s: the migrations make\n%s\nthe models describe\n%s", name, migrated[name], ddl)
 				}
 			}
@@ -363,3 +366,8 @@ func TestALegacyDatabaseMissingAColumnIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// sameDDL writes a table's DDL without the spaces after its commas.
+func sameDDL(ddl string) string { return commaSpace.ReplaceAllString(ddl, ",") }
+
+var commaSpace = regexp.MustCompile(`,\s+`)
