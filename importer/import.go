@@ -16,6 +16,14 @@ type Options struct {
 	Format string // from the file name when empty
 	// Location reads times written without a zone (default Asia/Shanghai).
 	Location *time.Location
+	// Actor is who runs the import and Source the file it reads (File
+	// sets it): each case it creates or changes gets a timeline event
+	// naming both.
+	Actor, Source string
+	// AllowReopen lets a row move a closed or rejected case back to an
+	// open status, recorded as a reopening; without it such a row is
+	// refused.
+	AllowReopen bool
 }
 
 // File imports one file. On any bad row it returns *RowErrors and writes nothing.
@@ -26,6 +34,9 @@ func File(ctx context.Context, s *store.Store, path string, opts Options) (store
 			return store.ImportResult{}, err
 		}
 		opts.Format = f
+	}
+	if opts.Source == "" {
+		opts.Source = path
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -65,6 +76,9 @@ func Reader(ctx context.Context, s *store.Store, r io.Reader, opts Options) (sto
 		}
 		recs = append(recs, rec)
 	}
+	if len(recs) == 0 {
+		return store.ImportResult{}, errNoRecords
+	}
 	return Records(ctx, s, recs, opts)
 }
 
@@ -92,34 +106,24 @@ func (o *Options) defaults() error {
 // chunkSize is how many cases are checked and written at a time.
 const chunkSize = 2000
 
-// importCases streams a cases file: one goroutine reads and checks chunks,
-// this one writes them into a single transaction. The first bad row stops
-// the writing but not the checking, so every problem of the file is
+// importCases streams a cases file: one goroutine reads chunks of records,
+// this one lays each over the stored cases it names (in the import's
+// transaction, see mergeStored), checks it and writes it. The first bad row
+// stops the writing but not the checking, so every problem of the file is
 // reported; then the transaction is rolled back and nothing is imported.
 func importCases(ctx context.Context, s *store.Store, src Source, opts Options) (store.ImportResult, error) {
-	var none store.ImportResult
-	units, err := s.UnitCodes(ctx)
-	if err != nil {
-		return none, err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan *CaseImport, 2)
-	var errs []*RowError
+	chunks := make(chan []Record, 2)
+	var readErrs []*RowError
 	var readErr error
 	go func() {
 		defer close(chunks)
-		parser := NewCaseParser(units, opts.Location)
 		recs := make([]Record, 0, chunkSize)
-		flush := func() bool {
-			ci, bad := parser.Parse(recs)
-			recs = recs[:0]
-			errs = append(errs, bad...)
-			if len(errs) > 0 {
-				return len(errs) <= maxErrors
-			}
+		send := func() bool {
 			select {
-			case chunks <- ci:
+			case chunks <- recs:
+				recs = make([]Record, 0, chunkSize)
 				return true
 			case <-ctx.Done():
 				return false
@@ -132,41 +136,89 @@ func importCases(ctx context.Context, s *store.Store, src Source, opts Options) 
 			}
 			if err != nil {
 				if re, ok := err.(*RowError); ok {
-					errs = append(errs, re)
+					readErrs = append(readErrs, re)
 				} else {
 					readErr = err
 				}
 				return
 			}
 			if n >= maxRecords {
-				errs = append(errs, &RowError{Line: rec.Line, Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)})
+				readErrs = append(readErrs, &RowError{Line: rec.Line, Message: fmt.Sprintf("more than %d records in one file; split it", maxRecords)})
 				return
 			}
-			if recs = append(recs, rec); len(recs) == chunkSize && !flush() {
+			if recs = append(recs, rec); len(recs) == chunkSize && !send() {
 				return
 			}
 		}
 		if len(recs) > 0 {
-			flush()
+			send()
 		}
 	}()
-	w, err := s.BeginCaseImport(ctx)
-	if err == nil {
-		if err = w.DeferIndexes(ctx); err != nil {
-			w.Rollback()
-		}
+	res, err := writeCases(ctx, s, opts, func() ([]Record, bool) {
+		recs, ok := <-chunks
+		return recs, ok
+	}, func() ([]*RowError, error) {
+		// chunks is closed: the reader is done with these.
+		return readErrs, readErr
+	}, true)
+	cancel()
+	for range chunks {
+		// the reader stops before the source is closed
 	}
+	return res, err
+}
+
+// writeCases writes the chunks next gives in one transaction: each is laid
+// over the stored cases it names, checked, and written while no row of the
+// file has failed; then finish says what reading the file found wrong. Any
+// problem rolls everything back. A file with no records is an error
+// (noneIsError).
+func writeCases(ctx context.Context, s *store.Store, opts Options, next func() ([]Record, bool),
+	finish func() ([]*RowError, error), noneIsError bool) (store.ImportResult, error) {
+	var none store.ImportResult
+	units, err := s.UnitCodes(ctx)
 	if err != nil {
-		cancel()
-		for range chunks {
-		}
 		return none, err
 	}
+	w, err := s.BeginCaseImport(ctx)
+	if err != nil {
+		return none, err
+	}
+	w.Actor, w.Source = opts.Actor, opts.Source
+	if err := w.DeferIndexes(ctx); err != nil {
+		w.Rollback()
+		return none, err
+	}
+	parser := NewCaseParser(units, opts.Location)
+	var errs []*RowError
 	var writeErr error
-	for ci := range chunks {
-		if writeErr == nil {
-			writeErr = w.Write(ctx, ci.Cases, ci.Petitioners)
+	records := 0
+	for {
+		recs, ok := next()
+		if !ok {
+			break
 		}
+		records += len(recs)
+		if writeErr != nil || len(errs) > maxErrors {
+			continue // drain
+		}
+		merged, bad, stored, err := mergeStored(ctx, w, recs, opts)
+		if err != nil {
+			writeErr = err
+			continue
+		}
+		errs = append(errs, bad...)
+		ci, bad := parser.Parse(merged)
+		errs = append(errs, bad...)
+		if len(errs) == 0 {
+			writeErr = w.WriteMerged(ctx, ci.Cases, ci.Petitioners, stored)
+		}
+	}
+	var readErr error
+	if finish != nil {
+		var bad []*RowError
+		bad, readErr = finish()
+		errs = append(errs, bad...)
 	}
 	switch {
 	case len(errs) > 0:
@@ -178,9 +230,16 @@ func importCases(ctx context.Context, s *store.Store, src Source, opts Options) 
 	case writeErr != nil:
 		w.Rollback()
 		return none, writeErr
+	case records == 0 && noneIsError:
+		w.Rollback()
+		return none, errNoRecords
 	}
 	return w.Commit()
 }
+
+// errNoRecords is a file with a header, or nothing, but no record: an
+// import that imports nothing is a mistake to report, not a success.
+var errNoRecords = &RowErrors{Errors: []*RowError{{Line: 1, Message: "the file has no records"}}}
 
 // Records checks and writes records already read.
 func Records(ctx context.Context, s *store.Store, recs []Record, opts Options) (store.ImportResult, error) {
@@ -190,15 +249,14 @@ func Records(ctx context.Context, s *store.Store, recs []Record, opts Options) (
 	var none store.ImportResult
 	switch opts.Kind {
 	case KindCases:
-		units, err := s.UnitCodes(ctx)
-		if err != nil {
-			return none, err
-		}
-		ci, errs := ParseCases(recs, units, opts.Location)
-		if len(errs) > 0 {
-			return none, rowErrors(errs)
-		}
-		return s.UpsertCases(ctx, ci.Cases, ci.Petitioners)
+		done := false
+		return writeCases(ctx, s, opts, func() ([]Record, bool) {
+			if done {
+				return nil, false
+			}
+			done = true
+			return recs, true
+		}, nil, false)
 	case KindUnits:
 		units, err := s.UnitCodes(ctx)
 		if err != nil {

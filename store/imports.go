@@ -26,6 +26,8 @@ func (s *Store) UnitCodes(ctx context.Context) (map[string]bool, error) {
 type ImportResult struct {
 	Created int `json:"created"`
 	Updated int `json:"updated"`
+	// Unchanged counts rows of cases that exist and that they leave as stored.
+	Unchanged int `json:"unchanged,omitempty"`
 }
 
 // UpsertUnits writes units, updating those whose code exists.
