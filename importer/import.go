@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"duban/store"
@@ -20,6 +21,11 @@ type Options struct {
 	// sets it): each case it creates or changes gets a timeline event
 	// naming both.
 	Actor, Source string
+	// Encoding forces the text encoding of a CSV or JSON file (see
+	// Encodings); empty detects it.
+	Encoding string
+	// Limits cap what a file may hold (zero fields: DefaultLimits).
+	Limits Limits
 	// AllowReopen lets a row move a closed or rejected case back to an
 	// open status, recorded as a reopening; without it such a row is
 	// refused.
@@ -52,14 +58,25 @@ func File(ctx context.Context, s *store.Store, path string, opts Options) (store
 
 // Reader imports records read from r.
 func Reader(ctx context.Context, s *store.Store, r io.Reader, opts Options) (store.ImportResult, error) {
-	src, err := OpenSource(r, opts.Format)
+	if err := opts.defaults(); err != nil {
+		return store.ImportResult{}, err
+	}
+	fields, ok := map[string][]string{KindCases: CaseFields, KindUnits: UnitFields, KindSlots: SlotFields}[opts.Kind]
+	if !ok {
+		return store.ImportResult{}, fmt.Errorf("unknown kind %q: want cases, units or slots", opts.Kind)
+	}
+	var encoding string
+	src, err := OpenWith(r, opts.Format, SourceOptions{Encoding: opts.Encoding, Fields: fields, Limits: opts.Limits, Read: &encoding})
 	if err != nil {
 		return store.ImportResult{}, asRowErrors(err)
 	}
 	defer src.Close()
-	if err := opts.defaults(); err != nil {
-		return store.ImportResult{}, err
-	}
+	res, err := readAll(ctx, s, src, opts)
+	res.Encoding = encoding
+	return res, err
+}
+
+func readAll(ctx context.Context, s *store.Store, src Source, opts Options) (store.ImportResult, error) {
 	if opts.Kind == KindCases {
 		return importCases(ctx, s, src, opts)
 	}
@@ -192,6 +209,7 @@ func writeCases(ctx context.Context, s *store.Store, opts Options, next func() (
 	parser := NewCaseParser(units, opts.Location)
 	var errs []*RowError
 	var writeErr error
+	var warnings []string
 	records := 0
 	for {
 		recs, ok := next()
@@ -210,6 +228,12 @@ func writeCases(ctx context.Context, s *store.Store, opts Options, next func() (
 		errs = append(errs, bad...)
 		ci, bad := parser.Parse(merged)
 		errs = append(errs, bad...)
+		for _, w := range ci.Warnings {
+			warnings = append(warnings, strings.TrimPrefix(w.Error(), "line "))
+			if opts.Source != "" {
+				warnings[len(warnings)-1] = opts.Source + ":" + warnings[len(warnings)-1]
+			}
+		}
 		if len(errs) == 0 {
 			writeErr = w.WriteMerged(ctx, ci.Cases, ci.Petitioners, stored)
 		}
@@ -234,7 +258,9 @@ func writeCases(ctx context.Context, s *store.Store, opts Options, next func() (
 		w.Rollback()
 		return none, errNoRecords
 	}
-	return w.Commit()
+	res, err := w.Commit()
+	res.Warnings = warnings
+	return res, err
 }
 
 // errNoRecords is a file with a header, or nothing, but no record: an

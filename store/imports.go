@@ -28,6 +28,10 @@ type ImportResult struct {
 	Updated int `json:"updated"`
 	// Unchanged counts rows of cases that exist and that they leave as stored.
 	Unchanged int `json:"unchanged,omitempty"`
+	// Encoding is the text encoding the file was read in (an importer's).
+	Encoding string `json:"encoding,omitempty"`
+	// Warnings are problems that did not stop the import, by line.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // UpsertUnits writes units, updating those whose code exists.
