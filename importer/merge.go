@@ -42,8 +42,8 @@ func StoredFields(c *models.Case, p *models.Petitioner, loc *time.Location) map[
 
 // mergeStored lays each record of a case that exists over the stored case:
 // a field the record leaves out (a column the file does not have, an empty
-// cell, a JSON null) keeps its stored value, so a partial row changes only
-// what it names. A row that moves a closed or rejected case back to an open
+// cell) keeps its stored value, so a partial row changes only what it
+// names; a JSON null clears it, as in the API's PATCH. A row that moves a closed or rejected case back to an open
 // status is refused unless the import allows reopening. It returns the
 // records to check, the problems found, and the updated_at of each stored
 // case merged, for the writer to see that none changed in between.
@@ -75,7 +75,9 @@ func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts O
 		}
 		f := StoredFields(&c, p, opts.Location)
 		for k, v := range rec.Fields {
-			if v != nil {
+			if v == nil {
+				delete(f, k) // JSON null: the file says the field is empty
+			} else {
 				f[k] = v
 			}
 		}
