@@ -49,6 +49,11 @@ func File(ctx context.Context, s *store.Store, path string, opts Options) (store
 		return store.ImportResult{}, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && opts.Format == FormatXLSX && st.Size() > opts.Limits.orDefault().XLSXFile {
+		// refused unread: a workbook is read whole to be unzipped
+		return store.ImportResult{}, &RowErrors{File: path, Errors: []*RowError{{Line: 1,
+			Message: fmt.Sprintf("the workbook is larger than %d bytes (the cap); split it", opts.Limits.orDefault().XLSXFile)}}}
+	}
 	res, err := Reader(ctx, s, f, opts)
 	if re, ok := err.(*RowErrors); ok {
 		re.File = path

@@ -261,7 +261,7 @@ func (c *textChecker) check(b []byte, eof bool) error {
 			c.line++
 		}
 		if c.recBytes > c.limit {
-			return c.fail(c.recLine, "a record longer than %d bytes (the cap); nothing was imported", c.limit)
+			return c.fail(c.recLine, "a record longer than %d bytes (the cap)", c.limit)
 		}
 	}
 	return nil

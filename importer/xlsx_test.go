@@ -2,6 +2,8 @@ package importer_test
 
 import (
 	"bytes"
+	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +145,18 @@ func TestDatesAndIdentityNumbers(t *testing.T) {
 				t.Errorf("warnings %q, want %q", warned, tc.wantWarning)
 			}
 		})
+	}
+}
+
+// TestAWorkbookOverTheCapIsRefusedUnread: a file over the cap is refused
+// from its size, before a byte of it is read.
+func TestAWorkbookOverTheCapIsRefusedUnread(t *testing.T) {
+	path := t.TempDir() + "/big.xlsx"
+	if err := os.WriteFile(path, workbook(t, nil, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := importer.File(context.Background(), nil, path, importer.Options{Limits: importer.Limits{XLSXFile: 1000}})
+	if err == nil || !strings.Contains(err.Error(), path+":1: the workbook is larger than 1000 bytes") {
+		t.Errorf("err = %v", err)
 	}
 }
