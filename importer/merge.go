@@ -93,6 +93,19 @@ func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts O
 				delete(f, "closed_at")
 			}
 		}
+		// The petitioner's number and phone are not the case's row: name
+		// their change on the case's event.
+		if key, _ := stringValue(f["petitioner_id"]); key == c.PetitionerKey {
+			var was models.Petitioner
+			if p != nil {
+				was = *p
+			}
+			for _, pf := range []struct{ field, was string }{{"petitioner_id_number", was.IDNumber}, {"petitioner_phone", was.Phone}} {
+				if v, ok := stringValue(rec.Fields[pf.field]); ok && v != "" && v != pf.was {
+					w.NoteChange(no, pf.field)
+				}
+			}
+		}
 		out[i] = Record{Line: rec.Line, Fields: f}
 	}
 	return out, errs, stored, nil

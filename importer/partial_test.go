@@ -52,10 +52,15 @@ func TestPartialRowsLoseNothing(t *testing.T) {
 		wantErr     string // "" for success
 		want        func(c *models.Case) bool
 		wantEvent   string // kind of an event that must name actor and file
+		wantDetail  string // in that event's detail
+		wantPhone   string // the petitioner's after the import (default: as before)
 	}{
 		{name: "a partial row keeps every other field", file: "testdata/partial/flags.csv",
 			want:      func(c *models.Case) bool { return c.Status == models.StatusClosed && c.GroupSize == 5 && c.Escalated },
 			wantEvent: "imported"},
+		{name: "a petitioner's phone alone is a change the timeline names", file: "testdata/partial/phone.csv",
+			want:      func(c *models.Case) bool { return c.Status == models.StatusClosed },
+			wantEvent: "imported", wantDetail: "changed petitioner_phone", wantPhone: "13900139000"},
 		{name: "closed to assigned is refused at its line", file: "testdata/partial/reopen.csv",
 			wantErr: "testdata/partial/reopen.csv:2: status: case XF1 is closed"},
 		{name: "closed to received is refused in JSONL too", file: "testdata/partial/reopen.jsonl",
@@ -77,7 +82,11 @@ func TestPartialRowsLoseNothing(t *testing.T) {
 					after.AssignedUnit != "zjj" || after.DueAt == nil || !after.DueAt.Equal(*before.DueAt) || !after.ReceivedAt.Equal(before.ReceivedAt) {
 					t.Errorf("fields blanked:\nbefore %+v\nafter  %+v", before, *after)
 				}
-				if p, _ := s.PetitionerByKey(ctx, "P1"); p == nil || p.Phone != "13800138000" {
+				wantPhone := tc.wantPhone
+				if wantPhone == "" {
+					wantPhone = "13800138000"
+				}
+				if p, _ := s.PetitionerByKey(ctx, "P1"); p == nil || p.Phone != wantPhone {
 					t.Errorf("petitioner after: %+v", p)
 				}
 				if tc.wantErr != "" {
@@ -101,7 +110,7 @@ func TestPartialRowsLoseNothing(t *testing.T) {
 				}
 				found := false
 				for _, e := range events {
-					if e.Kind == tc.wantEvent && e.Actor == "wang.li" && strings.Contains(e.Detail, tc.file) {
+					if e.Kind == tc.wantEvent && e.Actor == "wang.li" && strings.Contains(e.Detail, tc.file) && strings.Contains(e.Detail, tc.wantDetail) {
 						found = true
 					}
 				}

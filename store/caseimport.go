@@ -39,6 +39,18 @@ type CaseWriter struct {
 	// case it creates or changes gets an "imported" event saying so, and
 	// the other events it records carry them too.
 	Actor, Source string
+	// extra names, by case, changes an importer saw that the case's row
+	// does not hold (its petitioner's identity number or phone).
+	extra map[string][]string
+}
+
+// NoteChange records that an import changes field of case caseNo outside
+// the case's row, for the case's "imported" event to name.
+func (w *CaseWriter) NoteChange(caseNo, field string) {
+	if w.extra == nil {
+		w.extra = map[string][]string{}
+	}
+	w.extra[caseNo] = append(w.extra[caseNo], field)
 }
 
 // ErrImportRace is a case that changed between an import's reading it (to
@@ -226,7 +238,8 @@ func (w *CaseWriter) WriteMerged(ctx context.Context, cases []models.Case, pets 
 			}
 		}
 		if exists {
-			changed := changedColumns(&old, c)
+			changed := append(changedColumns(&old, c), w.extra[c.CaseNo]...)
+			delete(w.extra, c.CaseNo)
 			if len(changed) == 0 {
 				// Nothing to write: the row says what is stored.
 				w.res.Unchanged++
