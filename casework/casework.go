@@ -274,32 +274,7 @@ func (s *Service) change(ctx context.Context, caseNo, actor string, edit func(fi
 
 // Fields renders a case and its petitioner in the import format.
 func Fields(c *models.Case, p *models.Petitioner, loc *time.Location) map[string]any {
-	f := map[string]any{
-		"case_no": c.CaseNo, "channel": c.Channel, "status": c.Status, "group_size": c.GroupSize,
-		"received_at": c.ReceivedAt.In(loc).Format(time.RFC3339Nano), "escalated": c.Escalated, "law_related": c.LawRelated,
-	}
-	set := func(k, v string) {
-		if v != "" {
-			f[k] = v
-		}
-	}
-	set("petitioner_id", c.PetitionerKey)
-	set("petitioner_name", c.PetitionerName)
-	set("category", c.Category)
-	set("summary", c.Summary)
-	set("reception_leader", c.ReceptionLeader)
-	set("assigned_unit", c.AssignedUnit)
-	if p != nil && p.Key == c.PetitionerKey {
-		set("petitioner_id_number", p.IDNumber)
-		set("petitioner_phone", p.Phone)
-	}
-	for k, t := range map[string]*time.Time{"accepted_at": c.AcceptedAt, "assigned_at": c.AssignedAt, "due_at": c.DueAt,
-		"extended_due_at": c.ExtendedDueAt, "closed_at": c.ClosedAt, "return_visit_at": c.ReturnVisitAt} {
-		if t != nil && !t.IsZero() {
-			f[k] = t.In(loc).Format(time.RFC3339Nano)
-		}
-	}
-	return f
+	return importer.StoredFields(c, p, loc)
 }
 
 // keyOr is s normalised, or s itself when it is not a valid key.

@@ -149,7 +149,10 @@ func TestTickRaisesOnceRepeatsDailyAndResolves(t *testing.T) {
 
 		// Overdue again after being reopened: a new episode, a new notice.
 		clk.Set(at("2026-03-12 07:00"))
-		importJSONL(t, s, importer.KindCases, `{"case_no":"C-OVERDUE","channel":"visit","status":"assigned","received_at":"2026-01-05T09:00:00+08:00","accepted_at":"2026-01-05T10:00:00+08:00","assigned_unit":"zjj","assigned_at":"2026-01-05T11:00:00+08:00","due_at":"2026-03-06T23:59:59+08:00"}`)
+		if _, err := importer.Reader(context.Background(), s, strings.NewReader(`{"case_no":"C-OVERDUE","channel":"visit","status":"assigned","received_at":"2026-01-05T09:00:00+08:00","accepted_at":"2026-01-05T10:00:00+08:00","assigned_unit":"zjj","assigned_at":"2026-01-05T11:00:00+08:00","due_at":"2026-03-06T23:59:59+08:00"}`),
+			importer.Options{Kind: importer.KindCases, Format: importer.FormatJSONL, AllowReopen: true}); err != nil {
+			t.Fatalf("reopening: %v", err)
+		}
 		got := collect(t, e, rs, at("2026-03-12 08:00"))
 		found := false
 		for _, k := range got {

@@ -4,6 +4,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -11,10 +12,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"duban/internal/suggest"
 )
 
 // Record is one row of an import file: its fields and the line (or
@@ -57,26 +62,64 @@ type Source interface {
 	Close() error
 }
 
-// OpenSource reads records from r in the given format.
+// OpenSource reads records from r in the given format, with the default
+// limits and the encoding detected.
 func OpenSource(r io.Reader, format string) (Source, error) {
+	return OpenWith(r, format, SourceOptions{})
+}
+
+// SourceOptions say how a file is read.
+type SourceOptions struct {
+	// Encoding forces a text encoding (see Encodings); empty detects it.
+	Encoding string
+	// Fields, when not nil, are the columns a CSV or XLSX header may name.
+	Fields []string
+	Limits Limits
+	// Read, when not nil, is set to the encoding the file was read in.
+	Read *string
+}
+
+// OpenWith reads records from r in the given format as o says.
+func OpenWith(r io.Reader, format string, o SourceOptions) (Source, error) {
+	o.Limits = o.Limits.orDefault()
+	if format == FormatXLSX {
+		if o.Read != nil {
+			*o.Read = "xlsx"
+		}
+		return newXLSXSource(r, o)
+	}
+	bound := map[string]int{FormatJSONL: boundLine, FormatJSON: boundJSON, FormatCSV: boundCSV}
+	b, ok := bound[format]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q: want jsonl, json, csv or xlsx", format)
+	}
+	text, enc, decoded, err := decodeText(r, o.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	if o.Read != nil {
+		*o.Read = enc
+	}
+	tc := newTextChecker(text, enc, decoded, b, o.Limits.Record)
 	switch format {
 	case FormatJSONL:
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
+		sc := bufio.NewScanner(tc)
+		sc.Buffer(make([]byte, 64<<10), o.Limits.Record+1)
 		return &jsonlSource{sc: sc}, nil
 	case FormatJSON:
-		return newJSONArraySource(r)
-	case FormatCSV:
-		return newCSVSource(r)
-	case FormatXLSX:
-		return newXLSXSource(r)
+		return newJSONArraySource(tc)
 	}
-	return nil, fmt.Errorf("unknown format %q: want jsonl, json, csv or xlsx", format)
+	return newCSVSource(tc, o.Fields)
 }
 
 // ReadRecords reads every record of r in the given format.
 func ReadRecords(r io.Reader, format string) ([]Record, error) {
-	src, err := OpenSource(r, format)
+	return ReadRecordsWith(r, format, SourceOptions{})
+}
+
+// ReadRecordsWith reads every record of r in the given format as o says.
+func ReadRecordsWith(r io.Reader, format string, o SourceOptions) ([]Record, error) {
+	src, err := OpenWith(r, format, o)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +159,9 @@ func (s *jsonlSource) Next() (Record, error) {
 		return Record{Line: s.line, Fields: fields}, nil
 	}
 	if err := s.sc.Err(); err != nil {
+		if re, ok := err.(*RowError); ok {
+			return Record{}, re
+		}
 		return Record{}, &RowError{Line: s.line + 1, Message: err.Error()}
 	}
 	return Record{}, io.EOF
@@ -136,61 +182,54 @@ func decodeObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// jsonArraySource decodes one element at a time, counting lines as it goes.
+// jsonArraySource decodes one element at a time from the stream; the
+// checker under it knows the line each element starts on.
 type jsonArraySource struct {
-	data []byte
+	tc   *textChecker
 	dec  *json.Decoder
 	done bool
-	// lineOff and line are where line counting got to: elements come in
-	// order, so each byte is counted once.
-	lineOff int
-	line    int
 }
 
-func newJSONArraySource(r io.Reader) (*jsonArraySource, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+func newJSONArraySource(tc *textChecker) (*jsonArraySource, error) {
+	dec := json.NewDecoder(tc)
 	dec.UseNumber()
 	tok, err := dec.Token()
+	if re, ok := err.(*RowError); ok {
+		return nil, re
+	}
+	if err == io.EOF {
+		return &jsonArraySource{tc: tc, dec: dec, done: true}, nil
+	}
 	if err != nil || tok != json.Delim('[') {
 		return nil, &RowError{Line: 1, Message: "a .json import must be a JSON array of objects"}
 	}
-	return &jsonArraySource{data: data, dec: dec}, nil
-}
-
-func (s *jsonArraySource) lineAt(off int64) int {
-	end := min(int(off), len(s.data))
-	if end < s.lineOff {
-		return 1 + bytes.Count(s.data[:end], []byte("\n"))
-	}
-	s.line += bytes.Count(s.data[s.lineOff:end], []byte("\n"))
-	s.lineOff = end
-	return 1 + s.line
+	return &jsonArraySource{tc: tc, dec: dec}, nil
 }
 
 func (s *jsonArraySource) Next() (Record, error) {
-	if s.done || !s.dec.More() {
-		if !s.done {
-			s.done = true
-			if _, err := s.dec.Token(); err != nil {
-				return Record{}, &RowError{Line: s.lineAt(s.dec.InputOffset()), Message: "the JSON array is not closed"}
+	if s.done {
+		return Record{}, io.EOF
+	}
+	if !s.dec.More() {
+		s.done = true
+		if _, err := s.dec.Token(); err != nil {
+			if re, ok := err.(*RowError); ok {
+				return Record{}, re
 			}
+			return Record{}, &RowError{Line: s.tc.line, Message: "the JSON array is not closed"}
 		}
 		return Record{}, io.EOF
 	}
-	// The element starts after the separator and blank space the decoder skips.
-	off := s.dec.InputOffset()
-	for off < int64(len(s.data)) && strings.ContainsRune(" \t\r\n,", rune(s.data[off])) {
-		off++
-	}
 	var m map[string]any
-	if err := s.dec.Decode(&m); err != nil {
-		return Record{}, &RowError{Line: s.lineAt(off), Message: fmt.Sprintf("not a JSON object: %v", err)}
+	err := s.dec.Decode(&m)
+	line := s.tc.nextStart()
+	if re, ok := err.(*RowError); ok {
+		return Record{}, re
 	}
-	return Record{Line: s.lineAt(off), Fields: m}, nil
+	if err != nil {
+		return Record{}, &RowError{Line: line, Message: fmt.Sprintf("not a JSON object: %v", err)}
+	}
+	return Record{Line: line, Fields: m}, nil
 }
 
 func (s *jsonArraySource) Close() error { return nil }
@@ -209,6 +248,9 @@ func (s *tableSource) Next() (Record, error) {
 			return Record{}, io.EOF
 		}
 		if err != nil {
+			if re, ok := err.(*RowError); ok {
+				return Record{}, re
+			}
 			if pe, ok := err.(*csv.ParseError); ok {
 				return Record{}, &RowError{Line: pe.Line, Message: pe.Err.Error()}
 			}
@@ -239,23 +281,30 @@ func (s *tableSource) Close() error {
 
 var emptySource = &tableSource{next: func() ([]string, int, error) { return nil, 0, io.EOF }}
 
-func newCSVSource(r io.Reader) (Source, error) {
+func newCSVSource(r io.Reader, fields []string) (Source, error) {
 	br := bufio.NewReader(r)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3) // the BOM spreadsheet programs write
+	// Excel's "Unicode text" is tab-separated: so is a header with tabs
+	// and no commas.
+	comma := ','
+	if head, _ := br.Peek(4096); bytes.IndexByte(head, '\t') >= 0 && bytes.IndexByte(head, ',') < 0 {
+		comma = '\t'
 	}
 	cr := csv.NewReader(br)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err == io.EOF {
 		return emptySource, nil
 	}
+	if re, ok := err.(*RowError); ok {
+		return nil, re
+	}
 	if err != nil {
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
 	header = trimAll(header)
-	if err := checkHeader(header); err != nil {
+	if err := checkHeader(header, fields); err != nil {
 		return nil, err
 	}
 	return &tableSource{header: header, next: func() ([]string, int, error) {
@@ -269,12 +318,23 @@ func newCSVSource(r io.Reader) (Source, error) {
 	}}, nil
 }
 
-// checkHeader refuses a header row that names a column twice, or leaves a
-// column without a name: a value would be read under the wrong name, or
-// silently dropped.
-func checkHeader(header []string) error {
+// checkHeader refuses a header row that names a column twice, leaves a
+// column without a name, or (when fields is not nil) names a column that
+// is not one of fields: a value would be read under the wrong name, or
+// silently dropped. It is checked before any row is read.
+func checkHeader(header, fields []string) error {
 	seen := map[string]int{}
+	var unknown []*RowError
 	for i, h := range header {
+		if h != "" && fields != nil && !slices.Contains(fields, h) {
+			msg := fmt.Sprintf("column %d of the header is not a field", i+1)
+			if s := closest(h, fields); s != "" {
+				msg += "; did you mean " + s + "?"
+			} else {
+				msg += "; the fields are " + strings.Join(fields, ", ")
+			}
+			unknown = append(unknown, &RowError{Line: 1, Field: h, Message: msg})
+		}
 		if h == "" {
 			if i == len(header)-1 {
 				continue // a trailing separator
@@ -285,6 +345,9 @@ func checkHeader(header []string) error {
 			return &RowError{Line: 1, Field: h, Message: fmt.Sprintf("named by columns %d and %d of the header", j+1, i+1)}
 		}
 		seen[h] = i
+	}
+	if len(unknown) > 0 {
+		return &RowErrors{Errors: unknown}
 	}
 	return nil
 }
@@ -305,23 +368,45 @@ func blank(row []string) bool {
 	return true
 }
 
-// maxXLSXUnzipped bounds what a workbook may unpack to (excelize's default
-// is 16 GB): a small file that inflates to gigabytes — a zip bomb — is
-// refused before it is unpacked. Worksheets over 16 MB unpack to a
-// temporary file, not to memory.
-const maxXLSXUnzipped = 1 << 30
-
-func newXLSXSource(r io.Reader) (Source, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxXLSXUnzipped})
+// newXLSXSource reads the first sheet of a workbook. The workbook is read
+// into memory to be unzipped, so its size is capped (Limits.XLSXFile), and
+// so is what its parts unpack to (Limits.XLSXUnzipped, checked from the
+// zip's directory before anything is unpacked: a zip bomb is refused
+// unread). The sheet is then read row by row. Merged cells, and an
+// identity number stored as a number, are refused with their cells before
+// any row is read (see scanSheet).
+func newXLSXSource(r io.Reader, o SourceOptions) (Source, error) {
+	data, err := io.ReadAll(io.LimitReader(r, o.Limits.XLSXFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > o.Limits.XLSXFile {
+		return nil, &RowError{Line: 1, Message: fmt.Sprintf("the workbook is larger than %d bytes (the cap); split it", o.Limits.XLSXFile)}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
 	}
-	rows, err := f.Rows(f.GetSheetName(0))
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > uint64(o.Limits.XLSXUnzipped) {
+			return nil, &RowError{Line: 1, Message: fmt.Sprintf("the workbook unpacks to more than %d bytes (the cap; %s alone is %d); split it",
+				o.Limits.XLSXUnzipped, f.Name, f.UncompressedSize64)}
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: o.Limits.XLSXUnzipped})
+	if err != nil {
+		return nil, fmt.Errorf("not an XLSX workbook: %w", err)
+	}
+	sheet := f.GetSheetName(0)
+	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	line := 0
+	raw := excelize.Options{RawCellValue: true} // a date cell gives its serial, a number its digits
 	next := func() ([]string, int, error) {
 		if !rows.Next() {
 			if err := rows.Error(); err != nil {
@@ -330,7 +415,7 @@ func newXLSXSource(r io.Reader) (Source, error) {
 			return nil, line, io.EOF
 		}
 		line++
-		cols, err := rows.Columns()
+		cols, err := rows.Columns(raw)
 		return cols, line, err
 	}
 	closeAll := func() error { rows.Close(); return f.Close() }
@@ -344,11 +429,47 @@ func newXLSXSource(r io.Reader) (Source, error) {
 		return nil, &RowError{Line: 1, Message: err.Error()}
 	}
 	header = trimAll(header)
-	if err := checkHeader(header); err != nil {
+	if err := checkHeader(header, o.Fields); err != nil {
 		closeAll()
 		return nil, err
 	}
-	return &tableSource{header: header, next: next, close: closeAll}, nil
+	if errs := scanSheet(zr, sheet, header); len(errs) > 0 {
+		closeAll()
+		return nil, rowErrors(errs)
+	}
+	ts := &tableSource{header: header, close: closeAll}
+	ts.next = func() ([]string, int, error) {
+		row, line, err := next()
+		if err == nil {
+			excelDates(header, row)
+		}
+		return row, line, err
+	}
+	return ts, nil
+}
+
+// excelDates turns a number in a time column — a date cell's serial — into
+// the wall-clock time it shows, read in the import's zone like any time
+// written without one.
+func excelDates(header, row []string) {
+	for i, v := range row {
+		if i >= len(header) || v == "" || !(strings.HasSuffix(header[i], "_at") || header[i] == "date") {
+			continue
+		}
+		serial, err := strconv.ParseFloat(v, 64)
+		if err != nil || serial <= 0 {
+			continue
+		}
+		t, err := excelize.ExcelDateToTime(serial, false)
+		if err != nil {
+			continue
+		}
+		if header[i] == "date" {
+			row[i] = t.Format("2006-01-02")
+		} else {
+			row[i] = t.Round(time.Second).Format("2006-01-02 15:04:05")
+		}
+	}
 }
 
 // FromMaps turns in-memory records (rule tests) into Records numbered from 1.
@@ -419,3 +540,5 @@ func stringValue(v any) (string, bool) {
 	}
 	return "", false
 }
+
+func closest(name string, fields []string) string { return suggest.Closest(name, fields) }

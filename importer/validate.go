@@ -93,7 +93,14 @@ func (r row) key(field string, required bool, normalise func(string) (string, er
 	return k
 }
 
-var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"}
+// timeLayouts are the times without a zone an import reads, in --tz: ISO
+// forms, and those Excel and Chinese offices write (2026/3/1 9:00,
+// 2026-3-1, 2026.03.01, 2026年3月1日). Month, day and hour may have one digit.
+var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02",
+	"2006-1-2 15:04:05", "2006-1-2 15:04", "2006-1-2",
+	"2006/1/2 15:04:05", "2006/1/2 15:04", "2006/1/2",
+	"2006.1.2 15:04:05", "2006.1.2 15:04", "2006.1.2",
+	"2006年1月2日 15:04:05", "2006年1月2日 15:04", "2006年1月2日 15时04分", "2006年1月2日"}
 
 // instant reads a time: RFC 3339 with a zone, or a local time without one,
 // which is read in the import's zone.
@@ -164,6 +171,43 @@ func (r row) enum(field string, required bool, allowed []string) string {
 type CaseImport struct {
 	Cases       []models.Case
 	Petitioners []models.Petitioner
+	// Warnings are problems that do not stop the import.
+	Warnings []*RowError
+}
+
+// checkIDNumber refuses an identity number (居民身份证号码) that is not 15
+// or 18 characters of digits (the last of 18 may be X), and warns of an 18
+// digit one whose GB 11643 check digit is wrong: a typo, or a number read
+// from a file in which it had been rounded.
+func (r row) checkIDNumber(field, id string) (warning string) {
+	if id == "" {
+		return ""
+	}
+	n := utf8.RuneCountInString(id)
+	if n != 15 && n != 18 {
+		r.fail(field, "%q is %d characters; an identity number has 18 (or 15, the old form)", id, n)
+		return ""
+	}
+	for i, ch := range id {
+		if ch < '0' || ch > '9' {
+			if !(i == 17 && (ch == 'X' || ch == 'x')) {
+				r.fail(field, "%q is not an identity number: digits only, the 18th may be X", id)
+				return ""
+			}
+		}
+	}
+	if n == 18 {
+		weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+		sum := 0
+		for i, w := range weights {
+			sum += int(id[i]-'0') * w
+		}
+		want := "10X98765432"[sum%11]
+		if got := strings.ToUpper(id[17:])[0]; got != want {
+			return fmt.Sprintf("%s: the check digit of %s is %c, GB 11643 wants %c; check the number", field, id, got, want)
+		}
+	}
+	return ""
 }
 
 // Units is the set of unit codes a cases file may name.
@@ -221,6 +265,9 @@ func (cp *CaseParser) Parse(recs []Record) (*CaseImport, []*RowError) {
 			c.ReceivedAt = *t
 		}
 		idNumber := r.str("petitioner_id_number", false, 32)
+		if w := r.checkIDNumber("petitioner_id_number", idNumber); w != "" {
+			out.Warnings = append(out.Warnings, &RowError{Line: rec.Line, Message: w})
+		}
 		phone := r.str("petitioner_phone", false, 32)
 		if c.CaseNo != "" {
 			if prev, dup := seen[c.CaseNo]; dup {

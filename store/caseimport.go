@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,6 +34,74 @@ type CaseWriter struct {
 	deferIndexes bool
 	startRows    int64
 	dropped      []string
+
+	// Actor and Source name who ran the import and what file it read: each
+	// case it creates or changes gets an "imported" event saying so, and
+	// the other events it records carry them too.
+	Actor, Source string
+	// extra names, by case, changes an importer saw that the case's row
+	// does not hold (its petitioner's identity number or phone).
+	extra map[string][]string
+}
+
+// NoteChange records that an import changes field of case caseNo outside
+// the case's row, for the case's "imported" event to name.
+func (w *CaseWriter) NoteChange(caseNo, field string) {
+	if w.extra == nil {
+		w.extra = map[string][]string{}
+	}
+	w.extra[caseNo] = append(w.extra[caseNo], field)
+}
+
+// ErrImportRace is a case that changed between an import's reading it (to
+// keep the fields its row leaves out) and its writing.
+var ErrImportRace = errors.New("the case changed during the import; run the import again")
+
+func (w *CaseWriter) sourceName() string {
+	if w.Source == "" {
+		return "import"
+	}
+	return "import " + w.Source
+}
+
+// changedColumns names the columns whose stored value c changes.
+func changedColumns(old, c *models.Case) []string {
+	var out []string
+	str := func(name, a, b string) {
+		if a != b {
+			out = append(out, name)
+		}
+	}
+	tm := func(name string, a, b *time.Time) {
+		if (a == nil) != (b == nil) || (a != nil && !a.Equal(*b)) {
+			out = append(out, name)
+		}
+	}
+	str("petitioner_id", old.PetitionerKey, c.PetitionerKey)
+	str("petitioner_name", old.PetitionerName, c.PetitionerName)
+	str("channel", old.Channel, c.Channel)
+	str("category", old.Category, c.Category)
+	str("summary", old.Summary, c.Summary)
+	if old.GroupSize != c.GroupSize {
+		out = append(out, "group_size")
+	}
+	tm("received_at", &old.ReceivedAt, &c.ReceivedAt)
+	str("reception_leader", old.ReceptionLeader, c.ReceptionLeader)
+	tm("accepted_at", old.AcceptedAt, c.AcceptedAt)
+	str("assigned_unit", old.AssignedUnit, c.AssignedUnit)
+	tm("assigned_at", old.AssignedAt, c.AssignedAt)
+	tm("due_at", old.DueAt, c.DueAt)
+	tm("extended_due_at", old.ExtendedDueAt, c.ExtendedDueAt)
+	tm("closed_at", old.ClosedAt, c.ClosedAt)
+	tm("return_visit_at", old.ReturnVisitAt, c.ReturnVisitAt)
+	str("status", old.Status, c.Status)
+	if old.Escalated != c.Escalated {
+		out = append(out, "escalated")
+	}
+	if old.LawRelated != c.LawRelated {
+		out = append(out, "law_related")
+	}
+	return out
 }
 
 // bulkAfter is how many new cases an import writes with the indexes in
@@ -126,6 +195,15 @@ func quoteIdent(name string) string { return "`" + strings.ReplaceAll(name, "`",
 // Write upserts a chunk of cases and their petitioners, and records in each
 // updated case's history what its row alone would not show.
 func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []models.Petitioner) error {
+	return w.WriteMerged(ctx, cases, pets, nil)
+}
+
+// WriteMerged is Write for rows an importer merged with the stored cases it
+// read before: stored gives, for each case that existed then, the
+// updated_at it had. A case changed, created or deleted since is refused
+// (ErrImportRace), so that a merge never overwrites a change it did not see.
+// A nil stored checks nothing.
+func (w *CaseWriter) WriteMerged(ctx context.Context, cases []models.Case, pets []models.Petitioner, stored map[string]time.Time) error {
 	existing, err := w.existing(ctx, cases)
 	if err != nil {
 		return err
@@ -134,22 +212,64 @@ func (w *CaseWriter) Write(ctx context.Context, cases []models.Case, pets []mode
 	// upsert keeps a statement journal that costs a new row dearly.
 	var inserts, updates, events [][]any
 	var checks []Check
+	addEvent := func(e models.CaseEvent) {
+		if w.Actor != "" {
+			e.Actor = w.Actor
+		}
+		if w.Source != "" && e.Kind != "imported" {
+			e.Detail = strings.TrimSpace(e.Detail + " (import " + w.Source + ")")
+		}
+		events = append(events, []any{e.CaseNo, e.Kind, w.s.timeArg(e.At), e.Actor, e.UnitCode, e.Detail, w.nowArg})
+	}
+	named := w.Source != "" || w.Actor != ""
 	for i := range cases {
 		c := &cases[i]
 		normaliseCase(c)
 		old, exists := existing[c.CaseNo]
+		if stored != nil {
+			base, merged := stored[c.CaseNo]
+			switch {
+			case exists && !merged:
+				return fmt.Errorf("case %s: %w: it was created while the file was read", c.CaseNo, ErrImportRace)
+			case !exists && merged:
+				return fmt.Errorf("case %s: %w: it was deleted while the file was read", c.CaseNo, ErrImportRace)
+			case exists && !old.UpdatedAt.Equal(base):
+				return fmt.Errorf("case %s: %w: it was changed while the file was read", c.CaseNo, ErrImportRace)
+			}
+		}
 		if exists {
+			changed := append(changedColumns(&old, c), w.extra[c.CaseNo]...)
+			delete(w.extra, c.CaseNo)
+			if len(changed) == 0 {
+				// Nothing to write: the row says what is stored.
+				w.res.Unchanged++
+				continue
+			}
 			w.res.Updated++
 			if old.PetitionerKey != "" && old.PetitionerKey != c.PetitionerKey {
 				// The petitioner the case leaves changed too: have the next
 				// tick look at them, though none of their cases was written.
 				checks = append(checks, Check{Kind: models.SubjectPetitioner, Key: old.PetitionerKey, At: w.now})
 			}
-			for _, e := range changeEvents(&old, c, w.now) {
-				events = append(events, []any{e.CaseNo, e.Kind, w.s.timeArg(e.At), e.Actor, e.UnitCode, e.Detail, w.nowArg})
+			var evs []models.CaseEvent
+			if named {
+				// The row cannot say who set a milestone: the event does.
+				evs = milestoneEvents(&old, c, w.now)
+			}
+			evs = append(evs, changeEvents(&old, c, w.now)...)
+			if named {
+				evs = append(evs, models.CaseEvent{CaseNo: c.CaseNo, Kind: "imported", At: w.now, UnitCode: c.AssignedUnit,
+					Detail: w.sourceName() + ": changed " + strings.Join(changed, ", ")})
+			}
+			for _, e := range evs {
+				addEvent(e)
 			}
 		} else {
 			w.res.Created++
+			if named {
+				addEvent(models.CaseEvent{CaseNo: c.CaseNo, Kind: "imported", At: w.now, UnitCode: c.AssignedUnit,
+					Detail: w.sourceName() + ": created"})
+			}
 		}
 		ts := w.s.timeArg
 		nt := w.s.nullTimeArg
@@ -223,30 +343,85 @@ func (w *CaseWriter) upsert(ctx context.Context, table string, cols, conflict []
 
 // existing loads the stored rows of the chunk's cases that exist.
 func (w *CaseWriter) existing(ctx context.Context, cases []models.Case) (map[string]models.Case, error) {
-	out := map[string]models.Case{}
-	for start := 0; start < len(cases); start += 500 {
-		chunk := cases[start:min(start+500, len(cases))]
-		args := make([]any, len(chunk))
-		for i, c := range chunk {
-			args[i] = c.CaseNo
+	nos := make([]string, len(cases))
+	for i, c := range cases {
+		nos[i] = c.CaseNo
+	}
+	return w.storedCases(ctx, nos)
+}
+
+// Stored loads, inside the import's transaction, the stored cases among
+// caseNos and their petitioners, so that an importer can keep the fields a
+// row leaves out.
+func (w *CaseWriter) Stored(ctx context.Context, caseNos []string) (map[string]models.Case, map[string]models.Petitioner, error) {
+	cases, err := w.storedCases(ctx, caseNos)
+	if err != nil {
+		return nil, nil, err
+	}
+	var keys []string
+	for _, c := range cases {
+		if c.PetitionerKey != "" {
+			keys = append(keys, c.PetitionerKey)
 		}
-		rows, err := w.tx.QueryContext(ctx, `SELECT case_no, petitioner_key, channel, category, summary, group_size, assigned_unit,
-			due_at, extended_due_at, closed_at, status, escalated, law_related
+	}
+	pets := map[string]models.Petitioner{}
+	for start := 0; start < len(keys); start += 500 {
+		chunk := keys[start:min(start+500, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := w.tx.QueryContext(ctx, `SELECT petitioner_key, name, id_number, phone FROM petitioners
+			WHERE petitioner_key IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var p models.Petitioner
+			var name, id, phone sql.NullString
+			if err := rows.Scan(&p.Key, &name, &id, &phone); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			p.Name, p.IDNumber, p.Phone = name.String, id.String, phone.String
+			pets[p.Key] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cases, pets, nil
+}
+
+func (w *CaseWriter) storedCases(ctx context.Context, caseNos []string) (map[string]models.Case, error) {
+	out := map[string]models.Case{}
+	for start := 0; start < len(caseNos); start += 500 {
+		chunk := caseNos[start:min(start+500, len(caseNos))]
+		args := make([]any, len(chunk))
+		for i, no := range chunk {
+			args[i] = no
+		}
+		rows, err := w.tx.QueryContext(ctx, `SELECT case_no, `+strings.Join(caseUpdateColumns, ", ")+`
 			FROM cases WHERE case_no IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var c models.Case
-			var due, ext, closed sql.NullTime
-			var pet, cat, summary, unit sql.NullString
-			if err := rows.Scan(&c.CaseNo, &pet, &c.Channel, &cat, &summary, &c.GroupSize, &unit, &due, &ext, &closed,
-				&c.Status, &c.Escalated, &c.LawRelated); err != nil {
+			var accepted, assigned, due, ext, closed, visit sql.NullTime
+			var pet, name, cat, summary, leader, unit sql.NullString
+			if err := rows.Scan(&c.CaseNo, &pet, &name, &c.Channel, &cat, &summary, &c.GroupSize, &c.ReceivedAt, &leader,
+				&accepted, &unit, &assigned, &due, &ext, &closed, &visit, &c.Status, &c.Escalated, &c.LawRelated,
+				&c.UpdatedAt); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			c.PetitionerKey, c.Category, c.Summary, c.AssignedUnit = pet.String, cat.String, summary.String, unit.String
-			c.DueAt, c.ExtendedDueAt, c.ClosedAt = timePtr(due), timePtr(ext), timePtr(closed)
+			c.PetitionerKey, c.PetitionerName, c.Category, c.Summary = pet.String, name.String, cat.String, summary.String
+			c.ReceptionLeader, c.AssignedUnit = leader.String, unit.String
+			c.ReceivedAt, c.UpdatedAt = c.ReceivedAt.UTC(), c.UpdatedAt.UTC()
+			c.AcceptedAt, c.AssignedAt, c.DueAt = timePtr(accepted), timePtr(assigned), timePtr(due)
+			c.ExtendedDueAt, c.ClosedAt, c.ReturnVisitAt = timePtr(ext), timePtr(closed), timePtr(visit)
 			out[c.CaseNo] = c
 		}
 		rows.Close()

@@ -26,6 +26,12 @@ func (s *Store) UnitCodes(ctx context.Context) (map[string]bool, error) {
 type ImportResult struct {
 	Created int `json:"created"`
 	Updated int `json:"updated"`
+	// Unchanged counts rows of cases that exist and that they leave as stored.
+	Unchanged int `json:"unchanged,omitempty"`
+	// Encoding is the text encoding the file was read in (an importer's).
+	Encoding string `json:"encoding,omitempty"`
+	// Warnings are problems that did not stop the import, by line.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // UpsertUnits writes units, updating those whose code exists.
