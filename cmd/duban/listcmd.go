@@ -219,7 +219,7 @@ though it verifies on its own.`,
 		},
 	}
 	verify.Flags().StringVar(&vformat, "format", "text", "text or json")
-	verify.Flags().StringVar(&against, "against", "", "a head exported earlier by `duban audit head --format json`")
+	verify.Flags().StringVar(&against, "against", "", "a head exported earlier by duban audit head --format json")
 
 	var reviewer, reason string
 	review := &cobra.Command{

@@ -54,6 +54,23 @@ type app struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "duban:", err)
+		return 1
+	}
+}
+
+// rootCmd builds the command tree.
+func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "duban",
 		Short:         "督办 — supervision and accountability engine for petition work",
@@ -88,23 +105,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return pprof.StartCPUProfile(f)
 	}
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text", "log format: text (key=value) or json")
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetArgs(args)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
 		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd(),
 		a.usersCmd(), a.webCmd())
-	err := root.ExecuteContext(ctx)
-	var ee exitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.code
-	default:
-		fmt.Fprintln(stderr, "duban:", err)
-		return 1
-	}
+	return root
 }
 
 func (a *app) logger() *slog.Logger {

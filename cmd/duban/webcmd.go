@@ -73,7 +73,7 @@ func (a *app) webCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&rulesDir, "rules", "", "rule directory (default: the built-in rules)")
-	cmd.Flags().StringVar(&now, "now", "", "pretend it is this time (RFC 3339), as `duban demo --now` did")
+	cmd.Flags().StringVar(&now, "now", "", "pretend it is this time (RFC 3339), as duban demo --now did")
 	cmd.Flags().BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, trustedProxyUsage)
 	return cmd
