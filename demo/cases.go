@@ -44,6 +44,11 @@ func (g *generator) cases(total int) {
 		g.open(g.cal.AddDays(g.now, g.rnd.IntN(5)))
 		g.expect("deadline.warning", func(e *Expected) { e.Notices++ })
 	}
+	// The showcase: handed to 住建局, overdue since the last working day.
+	show := g.open(g.cal.AddWorkdays(g.now, -1))
+	show.CaseNo, show.AssignedUnit, show.Category = ShowcaseCaseNo, "zjj", "房屋质量"
+	show.Summary = "反映小区房屋墙体开裂、渗水问题，请求协调维修。"
+	g.expect("deadline.breach", func(e *Expected) { e.Notices++ })
 	// Overdue by at most eight working days: a breach notice each.
 	for range scale(60) {
 		g.open(g.cal.AddWorkdays(g.now, -1-g.rnd.IntN(8)))

@@ -32,7 +32,14 @@ type County struct {
 	Pets    []models.Petitioner
 	Expect  map[string]Expected // by rule id
 	Leaders []string
+	// Showcase is the case number of an open case overdue by a working day
+	// or so, the same whatever the day, for the README's tour to name.
+	Showcase string
 }
+
+// ShowcaseCaseNo is the showcase case's number: outside the registry's
+// series (XF + year + sequence) so that it stays the same on every day.
+const ShowcaseCaseNo = "DEMO-1"
 
 // Expected is what one rule should raise on a first tick at Now.
 type Expected struct {
@@ -140,10 +147,16 @@ func Generate(cal *calendar.Calendar, opts Options) *County {
 	g.roster()
 	g.cases(opts.Cases)
 	sort.Slice(g.county.Cases, func(i, j int) bool { return g.county.Cases[i].ReceivedAt.Before(g.county.Cases[j].ReceivedAt) })
+	seq := 0
 	for i := range g.county.Cases {
-		// Case numbers follow receipt order, as a registry would issue them.
 		c := &g.county.Cases[i]
-		c.CaseNo = fmt.Sprintf("XF%s%05d", c.ReceivedAt.In(cal.Location()).Format("2006"), i+1)
+		if c.CaseNo == ShowcaseCaseNo {
+			g.county.Showcase = c.CaseNo
+			continue
+		}
+		// Case numbers follow receipt order, as a registry would issue them.
+		seq++
+		c.CaseNo = fmt.Sprintf("XF%s%05d", c.ReceivedAt.In(cal.Location()).Format("2006"), seq)
 	}
 	return g.county
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -93,12 +94,20 @@ and rebuilds a database it built before; it will not touch other data without --
 			}
 			tw.Flush()
 			fmt.Fprintf(w, "\nbuilt and checked in %s; database %s\n", time.Since(started).Round(time.Millisecond), s.DSN)
-			fmt.Fprintf(w, "\nsign in at http://127.0.0.1:8080/ (duban serve, or duban web --now %s) with password %s as:\n",
-				t.Format(time.RFC3339), password)
+			self := a.self
+			if a.db != "" {
+				self += " --db " + shellQuote(a.db)
+			}
+			web := self + " web"
+			if now != "" {
+				web += " --now " + t.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "\nsign in at http://127.0.0.1:8080/ (%s) with password %s as:\n", web, password)
 			for _, u := range demo.Users {
 				fmt.Fprintf(w, "  %-8s %s (%s)\n", u.Username, u.Name, u.Role)
 			}
-			fmt.Fprintln(w, "next: duban notices list · duban audit verify · duban serve, then open http://127.0.0.1:8080/")
+			fmt.Fprintf(w, "next: %s notices list · %s notices show 1 · %s rules explain deadline.breach %s · %s, then open http://127.0.0.1:8080/\n",
+				self, self, self, county.Showcase, web)
 			if mismatch > 0 || rep.Errors() > 0 {
 				fmt.Fprintf(a.stderr, "duban: %d rules raised other than the demo planted, %d rule errors\n", mismatch, rep.Errors())
 				return exitError{1}
@@ -138,4 +147,12 @@ func prepareDemoDB(cmd *cobra.Command, s *store.Store, force bool) error {
 		return fmt.Errorf("%s already holds %d cases the demo did not build; give another --db, or --force to wipe it", s.DSN, counts["cases"])
 	}
 	return s.Reset(ctx)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
