@@ -12,6 +12,7 @@ import (
 
 	"duban/people"
 	"duban/rules"
+	"duban/store"
 )
 
 // webCmd serves the people's side alone — the pages and the JSON API,
@@ -33,6 +34,9 @@ func (a *app) webCmd() *cobra.Command {
 			}
 			trusted, err := trustedProxies(proxies)
 			if err != nil {
+				return err
+			}
+			if err := a.mustExist(store.ResolveDSN(a.db)); err != nil {
 				return err
 			}
 			su, err := a.begin(ctx, now, rulesDir, nil)
