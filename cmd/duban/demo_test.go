@@ -63,3 +63,30 @@ func TestDemoRebuildNumbersFromOne(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoHasHistory: the demo runs the days before now as daily ticks, so
+// the board and the ledgers have a past: notices re-sent, acknowledged and
+// resolved, accountability records reviewed, a chain that verifies.
+func TestDemoHasHistory(t *testing.T) {
+	db := "--db=sqlite:" + t.TempDir() + "/demo.db"
+	mustRun(t, "demo", db, "--now", "2026-11-25T09:00:00+08:00", "--password", "demo-password-1")
+	resent := regexp.MustCompile(`(?m)\s([2-9]|1\d)\s+\S+ 已超期`)
+	for _, tc := range []struct {
+		args []string
+		want *regexp.Regexp
+	}{
+		{[]string{"notices", "list", "--status", "resolved", "--limit", "5"}, regexp.MustCompile(`2026-11-1\d \d\d:\d\d .* resolved`)},
+		{[]string{"notices", "list", "--status", "acknowledged", "--limit", "5"}, regexp.MustCompile(`acknowledged`)},
+		{[]string{"notices", "list", "--rule", "deadline.breach", "--limit", "200"}, resent},
+		{[]string{"audit", "list", "--kind", "review", "--limit", "5"}, regexp.MustCompile(`(confirm|dismiss) #\d+ by 纪检组 刘芳`)},
+		{[]string{"audit", "verify"}, regexp.MustCompile(`^ok: `)},
+	} {
+		if out := mustRun(t, append(tc.args, db)...); !tc.want.MatchString(out) {
+			t.Errorf("%s: want %s in\n%.800s", strings.Join(tc.args, " "), tc.want, out)
+		}
+	}
+	show := mustRun(t, "notices", "show", "1", db)
+	if !regexp.MustCompile(`(?m)^raised\s+2026-11-11 08:00`).MatchString(show) {
+		t.Errorf("notice 1 was not raised on the history's first day:\n%s", show)
+	}
+}
