@@ -85,6 +85,14 @@ func TestDemoHasHistory(t *testing.T) {
 			t.Errorf("%s: want %s in\n%.800s", strings.Join(tc.args, " "), tc.want, out)
 		}
 	}
+	if out := mustRun(t, "notices", "list", db, "--limit", "100000"); strings.Contains(out, "， ") {
+		t.Errorf("a notice title has a space after a full-width comma")
+	}
+	for _, id := range []string{"1", "50", "150"} {
+		if out := mustRun(t, "notices", "show", id, db); strings.Contains(out, "， ") || strings.Contains(out, "。 ") {
+			t.Errorf("notice %s: a space after full-width punctuation (YAML folding):\n%s", id, out)
+		}
+	}
 	show := mustRun(t, "notices", "show", "1", db)
 	if !regexp.MustCompile(`(?m)^raised\s+2026-11-11 08:00`).MatchString(show) {
 		t.Errorf("notice 1 was not raised on the history's first day:\n%s", show)
