@@ -15,18 +15,19 @@ func (g *generator) cases(total int) {
 
 	// Leader-reception cases not handed over after the next working day.
 	for range scale(5) {
-		g.leaderCase(g.cal.AddWorkdays(g.now, -2))
+		g.leaderCase(g.office(g.cal.AddWorkdays(g.now, -2)))
 		g.expect("handoff.next_day", func(e *Expected) { e.Notices++ })
 	}
 	// ... and after more than three working days: accountability too.
 	for range scale(3) {
-		g.leaderCase(g.cal.AddWorkdays(g.now, -5))
+		g.leaderCase(g.office(g.cal.AddWorkdays(g.now, -5)))
 		g.expect("handoff.next_day", func(e *Expected) { e.Notices++ })
 		g.expect("handoff.accountability", func(e *Expected) { e.Accountability++ })
 	}
-	// Leader-reception cases received within the hour: not late yet.
+	// Leader-reception cases received at the last reception: not late yet
+	// (due by the end of the next working day).
 	for range scale(3) {
-		g.leaderCase(g.now.Add(-30 * time.Minute))
+		g.leaderCase(g.lastOffice(g.now.Add(-30 * time.Minute)))
 	}
 
 	// Received more than a month ago and neither accepted nor handed over.
@@ -44,6 +45,11 @@ func (g *generator) cases(total int) {
 		g.open(g.cal.AddDays(g.now, g.rnd.IntN(5)))
 		g.expect("deadline.warning", func(e *Expected) { e.Notices++ })
 	}
+	// The showcase: handed to 住建局, overdue since the last working day.
+	show := g.open(g.cal.AddWorkdays(g.now, -1))
+	show.CaseNo, show.AssignedUnit, show.Category = ShowcaseCaseNo, "zjj", "房屋质量"
+	show.Summary = "反映小区房屋墙体开裂、渗水问题，请求协调维修。"
+	g.expect("deadline.breach", func(e *Expected) { e.Notices++ })
 	// Overdue by at most eight working days: a breach notice each.
 	for range scale(60) {
 		g.open(g.cal.AddWorkdays(g.now, -1-g.rnd.IntN(8)))
@@ -64,7 +70,7 @@ func (g *generator) cases(total int) {
 	for range scale(15) {
 		c := g.base(g.at(-3 - g.rnd.IntN(28)))
 		c.AssignedUnit = ""
-		c.AcceptedAt = ptr(c.ReceivedAt.Add(22 * time.Hour))
+		c.AcceptedAt = ptr(g.later(c.ReceivedAt, 22*time.Hour))
 		c.Status = models.StatusAccepted
 		g.add(c)
 	}
@@ -82,7 +88,7 @@ func (g *generator) cases(total int) {
 	for range scale(40) {
 		c := g.base(g.at(-20 - g.rnd.IntN(150)))
 		c.AssignedUnit = ""
-		c.ClosedAt = ptr(c.ReceivedAt.Add(72 * time.Hour))
+		c.ClosedAt = ptr(g.later(c.ReceivedAt, 72*time.Hour))
 		c.Status = models.StatusRejected
 		g.add(c)
 	}
@@ -140,7 +146,7 @@ func (g *generator) unaccepted(received time.Time) {
 // open is a case handed to a unit with its deadline at the end of due's date;
 // it was received about 60 days before that, and at least two days ago.
 func (g *generator) open(due time.Time) *models.Case {
-	received := g.cal.AddDays(due, -55-g.rnd.IntN(6))
+	received := g.office(g.cal.AddDays(due, -55-g.rnd.IntN(6)))
 	if limit := g.at(-2); received.After(limit) {
 		received = limit
 	}
@@ -153,9 +159,14 @@ func (g *generator) open(due time.Time) *models.Case {
 	return &g.county.Cases[len(g.county.Cases)-1]
 }
 
-// closed is a case closed at closedAt, revisited a few days later if revisited.
+// closed is a case closed at closedAt, revisited a few days later if
+// revisited. About one in eight was closed after its deadline (60 days from
+// receipt), by up to three weeks: the scorecard's 按期办结率 is not 100 %.
 func (g *generator) closed(closedAt time.Time, revisited bool) {
-	received := g.cal.AddDays(closedAt, -10-g.rnd.IntN(45))
+	received := g.office(g.cal.AddDays(closedAt, -10-g.rnd.IntN(45)))
+	if g.rnd.IntN(8) == 0 {
+		received = g.office(g.cal.AddDays(closedAt, -63-g.rnd.IntN(20)))
+	}
 	c := g.base(received)
 	if g.rnd.IntN(12) == 0 {
 		c.Channel, c.ReceptionLeader = "leader_reception", leaders[g.rnd.IntN(len(leaders))].name
@@ -164,10 +175,7 @@ func (g *generator) closed(closedAt time.Time, revisited bool) {
 	c.ClosedAt = ptr(closedAt)
 	c.Status = models.StatusClosed
 	if revisited {
-		rv := closedAt.Add(time.Duration(48+g.rnd.IntN(150)) * time.Hour)
-		if rv.After(g.now) {
-			rv = g.now.Add(-time.Hour)
-		}
+		rv := g.later(closedAt, time.Duration(48+g.rnd.IntN(150))*time.Hour)
 		c.ReturnVisitAt = ptr(rv)
 	}
 	g.add(c)
@@ -190,9 +198,9 @@ func (g *generator) repeatPetitioners(n int) {
 				g.handled(&c, g.cal.AddDays(g.now, 20+g.rnd.IntN(30)))
 			} else {
 				g.handled(&c, g.cal.AddDays(received, 60))
-				closed := received.Add(time.Duration(5*24+g.rnd.IntN(48)) * time.Hour)
+				closed := g.later(received, time.Duration(5*24+g.rnd.IntN(48))*time.Hour)
 				c.ClosedAt, c.Status = ptr(closed), models.StatusClosed
-				c.ReturnVisitAt = ptr(closed.Add(72 * time.Hour))
+				c.ReturnVisitAt = ptr(g.later(closed, 72*time.Hour))
 			}
 			g.add(c)
 		}

@@ -32,7 +32,14 @@ type County struct {
 	Pets    []models.Petitioner
 	Expect  map[string]Expected // by rule id
 	Leaders []string
+	// Showcase is the case number of an open case overdue by a working day
+	// or so, the same whatever the day, for the README's tour to name.
+	Showcase string
 }
+
+// ShowcaseCaseNo is the showcase case's number: outside the registry's
+// series (XF + year + sequence) so that it stays the same on every day.
+const ShowcaseCaseNo = "DEMO-1"
 
 // Expected is what one rule should raise on a first tick at Now.
 type Expected struct {
@@ -140,10 +147,16 @@ func Generate(cal *calendar.Calendar, opts Options) *County {
 	g.roster()
 	g.cases(opts.Cases)
 	sort.Slice(g.county.Cases, func(i, j int) bool { return g.county.Cases[i].ReceivedAt.Before(g.county.Cases[j].ReceivedAt) })
+	seq := 0
 	for i := range g.county.Cases {
-		// Case numbers follow receipt order, as a registry would issue them.
 		c := &g.county.Cases[i]
-		c.CaseNo = fmt.Sprintf("XF%s%05d", c.ReceivedAt.In(cal.Location()).Format("2006"), i+1)
+		if c.CaseNo == ShowcaseCaseNo {
+			g.county.Showcase = c.CaseNo
+			continue
+		}
+		// Case numbers follow receipt order, as a registry would issue them.
+		seq++
+		c.CaseNo = fmt.Sprintf("XF%s%05d", c.ReceivedAt.In(cal.Location()).Format("2006"), seq)
 	}
 	return g.county
 }
@@ -174,9 +187,67 @@ func (g *generator) expect(rule string, f func(*Expected)) {
 // day returns 00:00 of the date n calendar days from now.
 func (g *generator) day(n int) time.Time { return g.cal.StartOfDay(g.cal.AddDays(g.now, n)) }
 
-// at returns a working-hours time on the date n days from now.
+// Office hours: cases are received, accepted, handed over and closed on
+// working days between 08:30 and 17:30.
+const (
+	officeOpen  = 8*time.Hour + 30*time.Minute
+	officeClose = 17*time.Hour + 30*time.Minute
+)
+
+// at returns an office-hours time on the date n days from now, or on the
+// working day before it when that date is a rest day.
 func (g *generator) at(n int) time.Time {
-	return g.day(n).Add(time.Duration(8*60+g.rnd.IntN(9*60)) * time.Minute)
+	return g.office(g.day(n))
+}
+
+// office returns a random office-hours time on d's date, moved to the
+// working day before when d is a rest day.
+func (g *generator) office(d time.Time) time.Time {
+	d = g.cal.StartOfDay(d)
+	for i := 0; i < 10 && !g.cal.IsWorkday(d); i++ {
+		d = g.cal.StartOfDay(g.cal.AddDays(d, -1))
+	}
+	return d.Add(officeOpen + time.Duration(g.rnd.IntN(int((officeClose-officeOpen)/time.Minute)))*time.Minute)
+}
+
+// nextOffice is the first office-hours instant at or after t.
+func (g *generator) nextOffice(t time.Time) time.Time {
+	day := g.cal.StartOfDay(t)
+	if g.cal.IsWorkday(t) {
+		if t.Before(day.Add(officeOpen)) {
+			return day.Add(officeOpen)
+		}
+		if t.Before(day.Add(officeClose)) {
+			return t
+		}
+	}
+	return g.cal.StartOfDay(g.cal.AddWorkdays(day, 1)).Add(officeOpen)
+}
+
+// later is the first office-hours instant d after t; when that is not
+// yet (t was the last working day), as soon as t's own office hours allow.
+func (g *generator) later(t time.Time, d time.Duration) time.Time {
+	next := g.nextOffice(t.Add(d))
+	if latest := g.lastOffice(g.now.Add(-time.Hour)); next.After(latest) {
+		closing := g.cal.StartOfDay(t).Add(officeClose)
+		next = t.Add(max(0, min(d, closing.Sub(t)/2)))
+		if next.After(g.now) {
+			next = t
+		}
+	}
+	return next
+}
+
+// lastOffice is the latest office-hours instant at or before t.
+func (g *generator) lastOffice(t time.Time) time.Time {
+	day := g.cal.StartOfDay(t)
+	if g.cal.IsWorkday(t) && !t.Before(day.Add(officeOpen)) {
+		if t.Before(day.Add(officeClose)) {
+			return t
+		}
+		return day.Add(officeClose - time.Minute)
+	}
+	return g.cal.StartOfDay(g.cal.AddWorkdays(day, -1)).Add(officeClose - time.Minute)
 }
 
 // roster puts one leader on each working day from six months back to four
@@ -241,17 +312,14 @@ func (g *generator) base(t time.Time) models.Case {
 
 func ptr(t time.Time) *time.Time { u := t.UTC(); return &u }
 
-// handled marks a case accepted the next day and assigned with a deadline.
+// handled marks a case accepted within a working day of its receipt and
+// handed over an hour or two later, in office hours, with a deadline.
 func (g *generator) handled(c *models.Case, dueIn time.Time) {
-	acc := c.ReceivedAt.Add(time.Duration(20+g.rnd.IntN(20)) * time.Hour)
-	if latest := g.now.Add(-3 * time.Hour); acc.After(latest) {
-		acc = latest
-		if acc.Before(c.ReceivedAt) {
-			acc = c.ReceivedAt
-		}
-	}
+	received := c.ReceivedAt.In(g.cal.Location())
+	acc := g.later(received, time.Duration(60+g.rnd.IntN(24*60))*time.Minute)
+	assigned := g.later(acc, time.Duration(30+g.rnd.IntN(150))*time.Minute)
 	c.AcceptedAt = ptr(acc)
-	c.AssignedAt = ptr(acc.Add(2 * time.Hour))
+	c.AssignedAt = ptr(assigned)
 	c.DueAt = ptr(g.cal.EndOfDay(dueIn))
 	c.Status = models.StatusAssigned
 }

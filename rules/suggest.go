@@ -89,3 +89,8 @@ func suggestName(name string, env any) string {
 	}
 	return best
 }
+
+// Closest is the candidate nearest to s by edit distance, if it is
+// plausibly the same word, else "": for "did you mean" hints outside the
+// rules too (the command line's flag values).
+func Closest(s string, candidates []string) string { return closest(s, candidates) }

@@ -140,8 +140,15 @@ func execute(t *template.Template, data any, limit int) (string, error) {
 	if err := t.Execute(&b, data); err != nil {
 		return "", err
 	}
-	return strings.TrimSpace(b.String()), nil
+	return tidyCJK(strings.TrimSpace(b.String())), nil
 }
+
+// afterFullWidth is spaces after full-width punctuation: a folded YAML text
+// (body: >) joins its lines with a space, which Chinese never puts there
+// ("2026-03-09， 现已超期").
+var afterFullWidth = regexp.MustCompile(`([，。；：！？、）」』】]) +`)
+
+func tidyCJK(s string) string { return afterFullWidth.ReplaceAllString(s, "$1") }
 
 func setParams(env any, params map[string]any) {
 	switch e := env.(type) {

@@ -29,7 +29,7 @@ chain does not verify it prints no head and exits 1.`,
 			if err := checkFormat(hformat); err != nil {
 				return err
 			}
-			s, err := a.openStore(cmd.Context(), nil)
+			s, err := a.openExisting(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}

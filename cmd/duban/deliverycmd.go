@@ -80,7 +80,7 @@ channel (--channel). Deliveries already sent are left alone.`,
 				}
 				ids = append(ids, id)
 			}
-			s, err := a.openStore(cmd.Context(), nil)
+			s, err := a.openExisting(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,10 +24,14 @@ func (a *app) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Build a demo county in the database, run every rule once and print what they raised",
 		Long: `Build a realistic county — units, leaders and their reception roster, six months
-of cases with the mix a county sees — deterministically from --seed, then run every
-built-in rule once and compare what they raised with what the demo planted.
+of cases with the mix a county sees, received and handled in office hours, some
+closed late — deterministically from --seed and --now. The 14 days before now run
+as daily ticks at 08:00 (each day's cases as they stood, units acknowledging most
+notices, inspectors reviewing most accountability records), then every rule runs
+at now and what stands open is compared with what the demo planted.
 It writes to the default database (sqlite:duban.db) unless --db says otherwise,
-and rebuilds a database it built before; it will not touch other data without --force.`,
+and rebuilds a database it built before (ids from 1 again); it will not touch
+other data without --force.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -41,8 +46,18 @@ and rebuilds a database it built before; it will not touch other data without --
 				return err
 			}
 			county := demo.Generate(rs.Calendar, demo.Options{Seed: seed, Now: t, Cases: cases})
-			if err := demo.Load(ctx, s, county, seed); err != nil {
+			// The units, people, roster and petitioners; the cases day by day.
+			past := *county
+			past.Cases = nil
+			if err := demo.Load(ctx, s, &past, seed); err != nil {
 				return err
+			}
+			eng := engine.New(s, a.logger())
+			if err := demo.History(ctx, s, eng, rs, county, t, seed); err != nil {
+				return err
+			}
+			if _, err := s.UpsertCases(ctx, county.Cases, county.Pets); err != nil {
+				return fmt.Errorf("demo cases: %w", err)
 			}
 			if password == "" {
 				password = auth.NewPassword()
@@ -50,22 +65,11 @@ and rebuilds a database it built before; it will not touch other data without --
 			if err := demo.AddUsers(ctx, s, password); err != nil {
 				return err
 			}
-			raised := map[string]*demo.Expected{}
-			for _, r := range rs.Rules {
-				raised[r.ID] = &demo.Expected{}
+			rep, err := eng.Tick(ctx, rs, t, engine.TickOptions{})
+			if err != nil {
+				return err
 			}
-			rep, err := engine.New(s, a.logger()).Tick(ctx, rs, t, engine.TickOptions{OnOutcome: func(o engine.Outcome) {
-				e := raised[o.Rule]
-				switch {
-				case o.Action != engine.ActionRaised:
-				case o.Kind == engine.KindNotice:
-					e.Notices++
-				case o.Kind == engine.KindFlag:
-					e.Flags++
-				case o.Kind == engine.KindAccountability:
-					e.Accountability++
-				}
-			}})
+			raised, err := demo.Standing(ctx, s, rs)
 			if err != nil {
 				return err
 			}
@@ -74,7 +78,7 @@ and rebuilds a database it built before; it will not touch other data without --
 				seed, len(county.Units), len(county.Leaders), len(county.Slots), len(county.Cases),
 				t.In(rs.Location).Format("2006-01-02 15:04 MST"))
 			tw := columns.NewWriter(w)
-			fmt.Fprintln(tw, "RULE\tNAME\tSUBJECTS\tNOTICES\tFLAGS\tACCOUNTABILITY\tPLANTED\t")
+			fmt.Fprintln(tw, "RULE\tNAME\tSUBJECTS\tOPEN NOTICES\tFLAGS\tACCOUNTABILITY\tPLANTED\t")
 			mismatch := 0
 			for _, r := range rs.Rules {
 				got, want := raised[r.ID], county.Expect[r.ID]
@@ -93,12 +97,20 @@ and rebuilds a database it built before; it will not touch other data without --
 			}
 			tw.Flush()
 			fmt.Fprintf(w, "\nbuilt and checked in %s; database %s\n", time.Since(started).Round(time.Millisecond), s.DSN)
-			fmt.Fprintf(w, "\nsign in at http://127.0.0.1:8080/ (duban serve, or duban web --now %s) with password %s as:\n",
-				t.Format(time.RFC3339), password)
+			self := a.self
+			if a.db != "" {
+				self += " --db " + shellQuote(a.db)
+			}
+			web := self + " web"
+			if now != "" {
+				web += " --now " + t.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "\nsign in at http://127.0.0.1:8080/ (%s) with password %s as:\n", web, password)
 			for _, u := range demo.Users {
 				fmt.Fprintf(w, "  %-8s %s (%s)\n", u.Username, u.Name, u.Role)
 			}
-			fmt.Fprintln(w, "next: duban notices list · duban audit verify · duban serve, then open http://127.0.0.1:8080/")
+			fmt.Fprintf(w, "next: %s notices list · %s notices show 1 · %s rules explain deadline.breach %s · %s, then open http://127.0.0.1:8080/\n",
+				self, self, self, county.Showcase, web)
 			if mismatch > 0 || rep.Errors() > 0 {
 				fmt.Fprintf(a.stderr, "duban: %d rules raised other than the demo planted, %d rule errors\n", mismatch, rep.Errors())
 				return exitError{1}
@@ -138,4 +150,12 @@ func prepareDemoDB(cmd *cobra.Command, s *store.Store, force bool) error {
 		return fmt.Errorf("%s already holds %d cases the demo did not build; give another --db, or --force to wipe it", s.DSN, counts["cases"])
 	}
 	return s.Reset(ctx)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

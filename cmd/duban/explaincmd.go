@@ -19,16 +19,41 @@ import (
 // exist already, and its schema is left as it is.
 func (a *app) openReadOnly(ctx context.Context, clk clock.Clock) (*store.Store, error) {
 	dsn := store.ResolveDSN(a.db)
-	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		path = strings.TrimPrefix(path, "//")
-		if i := strings.IndexByte(path, '?'); i >= 0 {
-			path = path[:i]
-		}
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no database at %s (build one with `duban demo` or `duban import`, or give --db)", path)
-		}
+	if err := a.mustExist(dsn); err != nil {
+		return nil, err
 	}
 	return store.Open(ctx, dsn, store.Options{Clock: clk, SkipMigrate: true})
+}
+
+// openExisting opens a database that must exist already (upgrading its
+// schema): commands that work on data refuse a mistyped path rather than
+// create an empty database and show it.
+func (a *app) openExisting(ctx context.Context, clk clock.Clock) (*store.Store, error) {
+	dsn := store.ResolveDSN(a.db)
+	if err := a.mustExist(dsn); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, dsn, store.Options{Clock: clk})
+}
+
+// mustExist refuses an SQLite file that does not exist, saying how to make
+// one; a MySQL database is created by its administrator, never by duban.
+func (a *app) mustExist(dsn string) error {
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok {
+		return nil
+	}
+	path = strings.TrimPrefix(path, "//")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == ":memory:" || path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s: build one with `%s demo` or `%s import FILE`, or name another with --db", path, a.self, a.self)
+	}
+	return nil
 }
 
 func (a *app) explainCmd(calendars *[]string) *cobra.Command {

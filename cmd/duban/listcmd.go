@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"duban/access"
 	"duban/internal/columns"
 	"duban/keys"
 	"duban/models"
@@ -48,19 +49,6 @@ func keyFlags(normalise func(string) (string, error), flags map[string]*string) 
 	return nil
 }
 
-// unitFlags normalises a list of unit codes given with --unit.
-func unitFlags(units []string) ([]string, error) {
-	var out []string // nil, not empty: no --unit means every unit
-	for _, u := range units {
-		k, err := keys.Unit(u)
-		if err != nil {
-			return nil, fmt.Errorf("--unit: %v", err)
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
-
 func (a *app) listing(cmd *cobra.Command, format string, fn func(s *store.Store, loc *time.Location) error) error {
 	if err := checkFormat(format); err != nil {
 		return err
@@ -69,7 +57,7 @@ func (a *app) listing(cmd *cobra.Command, format string, fn func(s *store.Store,
 	if err != nil {
 		return err
 	}
-	s, err := a.openStore(cmd.Context(), nil)
+	s, err := a.openExisting(cmd.Context(), nil)
 	if err != nil {
 		return err
 	}
@@ -90,31 +78,51 @@ func (a *app) noticesCmd() *cobra.Command {
 			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
 				return err
 			}
-			units, err := unitFlags(units)
-			if err != nil {
+			if err := oneOf("--status", f.Status, noticeStatuses); err != nil {
+				return err
+			}
+			if err := oneOf("--level", f.Level, models.NoticeLevels); err != nil {
 				return err
 			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
-				f.Units = units
-				ns, err := s.ListNotices(cmd.Context(), f)
+				ctx := cmd.Context()
+				nm, err := a.names(ctx, s, len(units) > 0)
+				if err != nil {
+					return err
+				}
+				if f.Units, err = nm.units.resolve("--unit", units); err != nil {
+					return err
+				}
+				if err := nm.checkRule(ctx, s, f.Rule); err != nil {
+					return err
+				}
+				ns, err := s.ListNotices(ctx, f)
 				if err != nil {
 					return err
 				}
 				if format == "json" {
-					return jsonLines(a.stdout, ns)
+					out := make([]access.Notice, len(ns))
+					for i := range ns {
+						out[i] = access.NoticeJSON(&ns[i], nm.units.byCode, nm.rules)
+					}
+					return jsonLines(a.stdout, out)
+				}
+				subjects, err := nm.subjects(ctx, s, noticeSubjects(ns))
+				if err != nil {
+					return err
 				}
 				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tRAISED\tLEVEL\tSTATUS\tRULE\tSUBJECT\tUNIT\tSENT\tTITLE")
 				for _, n := range ns {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, showTime(n.RaisedAt, loc), n.Level, n.Status,
-						n.RuleID, n.SubjectKey, n.UnitCode, n.SendCount, truncate(n.Title, 60))
+						nm.rule(n.RuleID), subjects[n.SubjectKey], nm.units.label(n.UnitCode), n.SendCount, truncate(n.Title, 50))
 				}
 				return tw.Flush()
 			})
 		},
 	}
 	list.Flags().StringVar(&f.Status, "status", "", "open, acknowledged or resolved")
-	list.Flags().StringSliceVar(&units, "unit", nil, "responsible unit code(s)")
+	list.Flags().StringSliceVar(&units, "unit", nil, "responsible unit(s), by code or name (zjj or 县住房和城乡建设局), or a recipient group (信访局)")
 	list.Flags().StringVar(&f.Level, "level", "", "提醒, 催办 or 督办")
 	list.Flags().StringVar(&f.Rule, "rule", "", "rule id")
 	list.Flags().StringVar(&f.CaseNo, "case", "", "case number")
@@ -137,18 +145,38 @@ func (a *app) flagsCmd() *cobra.Command {
 			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
 				return err
 			}
+			if err := oneOf("--label", f.Label, flagLabels); err != nil {
+				return err
+			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
-				fs, err := s.ListFlags(cmd.Context(), f)
+				ctx := cmd.Context()
+				fs, err := s.ListFlags(ctx, f)
 				if err != nil {
 					return err
 				}
 				if format == "json" {
-					return jsonLines(a.stdout, fs)
+					out := make([]access.Flag, len(fs))
+					for i := range fs {
+						out[i] = access.FlagJSON(&fs[i])
+					}
+					return jsonLines(a.stdout, out)
+				}
+				nm, err := a.names(ctx, s, false)
+				if err != nil {
+					return err
+				}
+				keys := make([]string, len(fs))
+				for i, fl := range fs {
+					keys[i] = fl.Subject
+				}
+				subjects, err := nm.subjects(ctx, s, keys)
+				if err != nil {
+					return err
 				}
 				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "ID\tSET\tLABEL\tCASE\tRULE\tSUBJECT")
 				for _, fl := range fs {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, fl.RuleID, fl.Subject)
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", fl.ID, showTime(fl.SetAt, loc), fl.Label, fl.CaseNo, nm.rule(fl.RuleID), subjects[fl.Subject])
 				}
 				return tw.Flush()
 			})
@@ -176,18 +204,31 @@ func (a *app) auditCmd() *cobra.Command {
 			if err := keyFlags(keys.CaseNo, map[string]*string{"case": &f.CaseNo}); err != nil {
 				return err
 			}
-			units, err := unitFlags(units)
-			if err != nil {
+			if err := oneOf("--kind", f.Kind, recordKinds); err != nil {
 				return err
 			}
 			return a.listing(cmd, format, func(s *store.Store, loc *time.Location) error {
-				f.Units = units
-				rs, err := s.ListAccountability(cmd.Context(), f)
+				ctx := cmd.Context()
+				nm, err := a.names(ctx, s, false)
+				if err != nil {
+					return err
+				}
+				if f.Units, err = nm.units.resolve("--unit", units); err != nil {
+					return err
+				}
+				if err := nm.checkRule(ctx, s, f.Rule); err != nil {
+					return err
+				}
+				rs, err := s.ListAccountability(ctx, f)
 				if err != nil {
 					return err
 				}
 				if format == "json" {
-					return jsonLines(a.stdout, rs)
+					out := make([]access.Record, len(rs))
+					for i := range rs {
+						out[i] = access.RecordJSON(&rs[i], nm.units.byCode)
+					}
+					return jsonLines(a.stdout, out)
 				}
 				tw := columns.NewWriter(a.stdout)
 				fmt.Fprintln(tw, "SEQ\tAT\tKIND\tRULE\tSUBJECT\tUNIT\tGRADE\tDECISION\tREASON")
@@ -196,14 +237,14 @@ func (a *app) auditCmd() *cobra.Command {
 					if r.Kind == models.AccountReview {
 						decision = fmt.Sprintf("%s #%d by %s", r.Decision, r.RefSeq, r.Reviewer)
 					}
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, showTime(r.CreatedAt, loc), r.Kind, r.RuleID,
-						r.SubjectKey, r.UnitCode, r.Grade, decision, truncate(r.Reason, 50))
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, showTime(r.CreatedAt, loc), r.Kind, nm.rule(r.RuleID),
+						dash(r.SubjectKey), nm.units.label(r.UnitCode), dash(r.Grade), dash(decision), truncate(r.Reason, 50))
 				}
 				return tw.Flush()
 			})
 		},
 	}
-	list.Flags().StringSliceVar(&units, "unit", nil, "unit code(s)")
+	list.Flags().StringSliceVar(&units, "unit", nil, "unit(s), by code or name")
 	list.Flags().StringVar(&f.Rule, "rule", "", "rule id")
 	list.Flags().StringVar(&f.Kind, "kind", "", "record or review")
 	list.Flags().StringVar(&f.CaseNo, "case", "", "case number")
@@ -232,7 +273,7 @@ though it verifies on its own.`,
 					return err
 				}
 			}
-			s, err := a.openStore(cmd.Context(), nil)
+			s, err := a.openExisting(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}
@@ -263,7 +304,7 @@ though it verifies on its own.`,
 		},
 	}
 	verify.Flags().StringVar(&vformat, "format", "text", "text or json")
-	verify.Flags().StringVar(&against, "against", "", "a head exported earlier by `duban audit head --format json`")
+	verify.Flags().StringVar(&against, "against", "", "a head exported earlier by duban audit head --format json")
 
 	var reviewer, reason string
 	review := &cobra.Command{
@@ -275,7 +316,7 @@ though it verifies on its own.`,
 			if _, err := fmt.Sscan(args[0], &seq); err != nil || seq <= 0 {
 				return fmt.Errorf("SEQ %q: want the record's sequence number", args[0])
 			}
-			s, err := a.openStore(cmd.Context(), nil)
+			s, err := a.openExisting(cmd.Context(), nil)
 			if err != nil {
 				return err
 			}

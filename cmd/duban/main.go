@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -48,13 +49,55 @@ type app struct {
 	logLevel       string
 	logFormat      string
 	noMigrate      bool
+	// self is how the user started duban, for the commands it suggests:
+	// "./duban", "duban", or "go run ./cmd/duban" when there is no binary.
+	self string
 	// web builds what `serve` mounts at "/" besides /healthz and /metrics:
 	// the JSON API under /api/v1 and the pages.
 	web func(*service.Service) (http.Handler, error)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	a := &app{stdout: stdout, stderr: stderr, self: invocation(os.Args[0], os.TempDir(), os.Getenv("GOTMPDIR"))}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "duban:", err)
+		return 1
+	}
+}
+
+// invocation is the command that starts duban again as the user started it:
+// a binary `go run` built in its temporary directory names the source
+// instead, and a binary found on $PATH is named by its name alone.
+func invocation(arg0, tempDir, goTmpDir string) string {
+	dir := filepath.Dir(arg0)
+	for _, tmp := range []string{goTmpDir, tempDir} {
+		if tmp == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(tmp, dir); err == nil && strings.HasPrefix(rel, "go-build") {
+			return "go run ./cmd/duban"
+		}
+	}
+	if !strings.ContainsRune(arg0, filepath.Separator) {
+		return filepath.Base(arg0)
+	}
+	if !filepath.IsAbs(arg0) && !strings.HasPrefix(arg0, ".") {
+		return "./" + arg0
+	}
+	return arg0
+}
+
+// rootCmd builds the command tree.
+func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "duban",
 		Short:         "督办 — supervision and accountability engine for petition work",
@@ -90,23 +133,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return pprof.StartCPUProfile(f)
 	}
 	root.PersistentFlags().StringVar(&a.logFormat, "log-format", "text", "log format: text (key=value) or json")
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.SetArgs(args)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	root.AddCommand(a.runCmd(), a.demoCmd(), a.importCmd(), a.noticesCmd(), a.flagsCmd(), a.auditCmd(), a.rulesCmd(),
 		a.calendarCmd(), a.benchCmd(), a.serveCmd(), a.deliveriesCmd(),
 		a.usersCmd(), a.webCmd(), a.dbCmd())
-	err := root.ExecuteContext(ctx)
-	var ee exitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.code
-	default:
-		fmt.Fprintln(stderr, "duban:", err)
-		return 1
-	}
+	return root
 }
 
 func (a *app) logger() *slog.Logger {

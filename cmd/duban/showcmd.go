@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"duban/access"
 	"duban/internal/columns"
 	"duban/rules"
 	"duban/store"
@@ -53,15 +54,26 @@ func (a *app) noticeShowCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		nm, err := a.names(cmd.Context(), s, false)
+		if err != nil {
+			return err
+		}
 		if format == "json" {
-			return jsonLines(a.stdout, []any{n})
+			return jsonLines(a.stdout, []any{access.NoticeJSON(n, nm.units.byCode, nm.rules)})
+		}
+		subjects, err := nm.subjects(cmd.Context(), s, []string{n.SubjectKey})
+		if err != nil {
+			return err
 		}
 		var recipients []string
 		json.Unmarshal([]byte(n.Recipients), &recipients)
+		for i, r := range recipients {
+			recipients[i] = nm.units.label(r)
+		}
 		fields := [][2]string{
 			{"notice", fmt.Sprintf("%d  %s  %s", n.ID, n.Level, n.Status)},
-			{"rule", fmt.Sprintf("%s  (%s %s)", n.RuleID, n.SubjectKind, n.SubjectKey)},
-			{"unit", fmt.Sprintf("%s  (to %s)", dash(n.UnitCode), strings.Join(recipients, ", "))},
+			{"rule", fmt.Sprintf("%s  (%s %s)", nm.rule(n.RuleID), n.SubjectKind, subjects[n.SubjectKey])},
+			{"unit", fmt.Sprintf("%s  (to %s)", dash(nm.units.label(n.UnitCode)), strings.Join(recipients, ", "))},
 			{"raised", showTime(n.RaisedAt, loc)},
 			{"sent", fmt.Sprintf("%d×, last %s", n.SendCount, showTime(n.LastSentAt, loc))},
 		}
@@ -84,12 +96,20 @@ func (a *app) flagShowCmd() *cobra.Command {
 			return err
 		}
 		if format == "json" {
-			return jsonLines(a.stdout, []any{f})
+			return jsonLines(a.stdout, []any{access.FlagJSON(f)})
+		}
+		nm, err := a.names(cmd.Context(), s, false)
+		if err != nil {
+			return err
+		}
+		subjects, err := nm.subjects(cmd.Context(), s, []string{f.Subject})
+		if err != nil {
+			return err
 		}
 		writeFields(a.stdout, [][2]string{
 			{"flag", fmt.Sprintf("%d  %s", f.ID, f.Label)},
 			{"case", f.CaseNo},
-			{"rule", fmt.Sprintf("%s  (subject %s)", f.RuleID, f.Subject)},
+			{"rule", fmt.Sprintf("%s  (subject %s)", nm.rule(f.RuleID), subjects[f.Subject])},
 			{"set", showTime(f.SetAt, loc)},
 		})
 		return writeEvidence(a.stdout, f.Evidence, "why it was set")
@@ -102,8 +122,12 @@ func (a *app) auditShowCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		nm, err := a.names(cmd.Context(), s, false)
+		if err != nil {
+			return err
+		}
 		if format == "json" {
-			return jsonLines(a.stdout, []any{r})
+			return jsonLines(a.stdout, []any{access.RecordJSON(r, nm.units.byCode)})
 		}
 		fields := [][2]string{
 			{"entry", fmt.Sprintf("%d  %s", r.Seq, r.Kind)},
@@ -114,8 +138,8 @@ func (a *app) auditShowCmd() *cobra.Command {
 				[2]string{"reason", r.Reason})
 		} else {
 			fields = append(fields,
-				[2]string{"rule", fmt.Sprintf("%s  (%s %s)", r.RuleID, r.SubjectKind, r.SubjectKey)},
-				[2]string{"against", fmt.Sprintf("%s  %s", r.UnitCode, r.Grade)},
+				[2]string{"rule", fmt.Sprintf("%s  (%s %s)", nm.rule(r.RuleID), r.SubjectKind, r.SubjectKey)},
+				[2]string{"against", fmt.Sprintf("%s  %s", nm.units.label(r.UnitCode), r.Grade)},
 				[2]string{"reason", r.Reason})
 		}
 		fields = append(fields, [2]string{"hash", r.Hash})

@@ -12,6 +12,7 @@ import (
 
 	"duban/people"
 	"duban/rules"
+	"duban/store"
 )
 
 // webCmd serves the people's side alone — the pages and the JSON API,
@@ -33,6 +34,9 @@ func (a *app) webCmd() *cobra.Command {
 			}
 			trusted, err := trustedProxies(proxies)
 			if err != nil {
+				return err
+			}
+			if err := a.mustExist(store.ResolveDSN(a.db)); err != nil {
 				return err
 			}
 			su, err := a.begin(ctx, now, rulesDir, nil)
@@ -73,7 +77,7 @@ func (a *app) webCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&rulesDir, "rules", "", "rule directory (default: the built-in rules)")
-	cmd.Flags().StringVar(&now, "now", "", "pretend it is this time (RFC 3339), as `duban demo --now` did")
+	cmd.Flags().StringVar(&now, "now", "", "pretend it is this time (RFC 3339), as duban demo --now did")
 	cmd.Flags().BoolVar(&secure, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, trustedProxyUsage)
 	return cmd
