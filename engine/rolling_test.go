@@ -14,7 +14,7 @@ import (
 )
 
 // TestRollingUpgrade is a rolling deploy: replicas of the old binary (which
-// knows migration 1) and the new one (which adds notices.escalated_to, an
+// knows this binary's migrations) and the new one (which adds notices.escalated_to, an
 // expand migration) run against one database. The new replica migrates; an
 // old one started after it still starts, ticks and delivers; the new one
 // writes and reads its column, and the old one's writes leave it alone.
@@ -37,8 +37,8 @@ func TestRollingUpgrade(t *testing.T) {
 			importJSONL(t, old, importer.KindUnits, units)
 			importJSONL(t, old, importer.KindCases, cases)
 
-			newer := openWith(storetest.With(storetest.AddNoticeColumn(2)))
-			if st, _ := newer.SchemaStatus(ctx); st.Current != 2 {
+			newer := openWith(storetest.With(storetest.AddNoticeColumn(storetest.Next(1))))
+			if st, _ := newer.SchemaStatus(ctx); st.Current != storetest.Next(1) {
 				t.Fatalf("the new replica left the schema at %d", st.Current)
 			}
 			// An old replica restarting in the middle of the deploy.

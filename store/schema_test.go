@@ -84,17 +84,19 @@ func fixtureHolds(t *testing.T, s *store.Store, label string) {
 // TestTodaysBinaryFixtureUpgrades opens a database made by the binary
 // before versioned migrations: it is recognised and recorded at version 1
 // without DDL, and every row and the accountability chain are intact; then
-// each later migration runs up from the one before with the data in place.
+// each later migration (the binary's own, as a real deployment runs them,
+// and two test-only ones after them) runs up from the one before with the
+// data in place; and one start of this binary does all of its own at once.
 func TestTodaysBinaryFixtureUpgrades(t *testing.T) {
-	set := storetest.With(storetest.AddNoticeColumn(2), storetest.WidenUnitName(3))
+	set := storetest.With(storetest.AddNoticeColumn(storetest.Next(1)), storetest.WidenUnitName(storetest.Next(2)))
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := fixture(t, b)
 			before := open(t, dsn, store.Options{SkipMigrate: true})
 			st, err := before.SchemaStatus(ctx)
-			if err != nil || !st.Legacy || st.Current != 0 || len(st.Pending) != 1 {
-				t.Fatalf("the fixture's status: %+v, %v (want legacy, nothing pending but the baseline)", st, err)
+			if err != nil || !st.Legacy || st.Current != 0 || len(st.Pending) != int(storetest.Base()) || st.Pending[0].Name != "initial" {
+				t.Fatalf("the fixture's status: %+v, %v (want legacy, the baseline and the binary's later migrations pending, %d in all)", st, err, storetest.Base())
 			}
 			ddl, err := before.SchemaDDL(ctx)
 			if err != nil {
@@ -106,8 +108,8 @@ func TestTodaysBinaryFixtureUpgrades(t *testing.T) {
 			for v := int64(1); v <= set.Latest(); v++ {
 				s := open(t, dsn, store.Options{Migrations: set[:v]})
 				st, err := s.SchemaStatus(ctx)
-				if err != nil || st.Current != v || st.Legacy || len(st.Pending) != 0 || len(st.Applied) != int(v) {
-					t.Fatalf("after migrating to %d: %+v, %v", v, st, err)
+				if err != nil || st.Current != v || st.Legacy || len(st.Pending) != 0 || len(st.Applied) != int(v) || st.Applied[v-1].Name != set[v-1].Name {
+					t.Fatalf("after migrating to %d (%s): %+v, %v", v, set[v-1].Name, st, err)
 				}
 				fixtureHolds(t, s, fmt.Sprintf("at version %d", v))
 				if v == 1 {
@@ -126,6 +128,15 @@ func TestTodaysBinaryFixtureUpgrades(t *testing.T) {
 				}
 				s.Close()
 			}
+
+			// A deployment of this binary takes the fixture to its latest
+			// version in one start: the baseline, then the binary's own.
+			s := open(t, fixture(t, b), store.Options{})
+			st, err = s.SchemaStatus(ctx)
+			if err != nil || st.Current != storetest.Base() || len(st.Pending) != 0 || len(st.Applied) != int(storetest.Base()) {
+				t.Fatalf("after one start of this binary: %+v, %v", st, err)
+			}
+			fixtureHolds(t, s, "after one start of this binary")
 		})
 	}
 }
@@ -171,9 +182,10 @@ func TestMigrationsMakeWhatTheModelsDescribe(t *testing.T) {
 	}
 }
 
-// TestANewerSchemaIsRefusedUnlessCompatible is the rollback case: a binary
-// that knows version 1 starts on a database a newer binary took to 2.
+// TestANewerSchemaIsRefusedUnlessCompatible is the rollback case: this
+// binary starts on a database a newer binary took one version further.
 func TestANewerSchemaIsRefusedUnlessCompatible(t *testing.T) {
+	base, next := storetest.Base(), storetest.Next(1)
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			for _, tc := range []struct {
@@ -181,9 +193,9 @@ func TestANewerSchemaIsRefusedUnlessCompatible(t *testing.T) {
 				newer store.Migration
 				want  []string // in the refusal; none: it runs
 			}{
-				{"contract", storetest.DropRuleRunHost(2), []string{"schema version 2, newer than this binary's 1",
-					"migration 2 (drop_rule_run_host) is contract", "run a duban that knows version 2 or later"}},
-				{"expand", storetest.AddNoticeColumn(2), nil},
+				{"contract", storetest.DropRuleRunHost(next), []string{fmt.Sprintf("schema version %d, newer than this binary's %d", next, base),
+					fmt.Sprintf("migration %d (drop_rule_run_host) is contract", next), fmt.Sprintf("run a duban that knows version %d or later", next)}},
+				{"expand", storetest.AddNoticeColumn(next), nil},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					dsn := b.NewDSN(t)
@@ -195,7 +207,7 @@ func TestANewerSchemaIsRefusedUnlessCompatible(t *testing.T) {
 						}
 						defer old.Close()
 						st, _ := old.SchemaStatus(context.Background())
-						if st.Current != 2 || st.Latest != 1 || len(st.Newer) != 1 || st.Newer[0].Compat != "expand" {
+						if st.Current != next || st.Latest != base || len(st.Newer) != 1 || st.Newer[0].Version != next || st.Newer[0].Compat != "expand" {
 							t.Errorf("status %+v", st)
 						}
 						return
@@ -229,12 +241,14 @@ func TestAVersionRowAloneIsRefused(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.NewDSN(t)
 			s := open(t, dsn, store.Options{})
-			if err := s.DB.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (7, true)").Error; err != nil {
+			unknown := storetest.Next(5)
+			if err := s.DB.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, true)", unknown).Error; err != nil {
 				t.Fatal(err)
 			}
 			s.Close()
 			_, err := store.Open(context.Background(), dsn, store.Options{})
-			if err == nil || !strings.Contains(err.Error(), "schema version 7, newer than this binary's 1") || !strings.Contains(err.Error(), "is unknown") {
+			want := fmt.Sprintf("schema version %d, newer than this binary's %d", unknown, storetest.Base())
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is unknown") {
 				t.Errorf("refusal: %v", err)
 			}
 		})
@@ -248,18 +262,19 @@ func TestNoMigrateRefusesADatabaseBehind(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.NewDSN(t)
 			open(t, dsn, store.Options{}).Close()
-			set := storetest.With(storetest.AddNoticeColumn(2))
+			base, next := storetest.Base(), storetest.Next(1)
+			set := storetest.With(storetest.AddNoticeColumn(next))
 			_, err := store.Open(context.Background(), dsn, store.Options{NoMigrate: true, Migrations: set})
-			if err == nil || !strings.Contains(err.Error(), "schema version 1, this binary needs 2 (pending: 2 notice_escalated_to)") ||
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d, this binary needs %d (pending: %d notice_escalated_to)", base, next, next)) ||
 				!strings.Contains(err.Error(), "run `duban db migrate`") {
 				t.Fatalf("refusal: %v", err)
 			}
 			s := open(t, dsn, store.Options{SkipMigrate: true, Migrations: set})
-			if st, _ := s.SchemaStatus(context.Background()); st.Current != 1 || len(st.Pending) != 1 {
+			if st, _ := s.SchemaStatus(context.Background()); st.Current != base || len(st.Pending) != 1 {
 				t.Errorf("--no-migrate changed the schema: %+v", st)
 			}
 			applied, err := s.Migrate(context.Background())
-			if err != nil || len(applied) != 1 || applied[0].Version != 2 {
+			if err != nil || len(applied) != 1 || applied[0].Version != next {
 				t.Fatalf("migrate: %v, %v", applied, err)
 			}
 			open(t, dsn, store.Options{NoMigrate: true, Migrations: set})
@@ -275,7 +290,8 @@ func TestNarrowingRefusesRowsThatDoNotFit(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := b.NewDSN(t)
-			wide := storetest.With(storetest.WidenUnitName(2))
+			widened, narrowed := storetest.Next(1), storetest.Next(2)
+			wide := storetest.With(storetest.WidenUnitName(widened))
 			s := open(t, dsn, store.Options{Migrations: wide})
 			long := strings.Repeat("县", 150)
 			if _, err := s.UpsertUnits(ctx, []models.Unit{{Code: "long", Name: long}, {Code: "short", Name: "县住建局"}}); err != nil {
@@ -284,17 +300,17 @@ func TestNarrowingRefusesRowsThatDoNotFit(t *testing.T) {
 			ddl, _ := s.SchemaDDL(ctx)
 			s.Close()
 
-			_, err := store.Open(ctx, dsn, store.Options{Migrations: append(wide, storetest.NarrowUnitName(3))})
+			_, err := store.Open(ctx, dsn, store.Options{Migrations: append(wide, storetest.NarrowUnitName(narrowed))})
 			var unfit *store.UnfitError
 			if !errors.As(err, &unfit) {
 				t.Fatalf("narrowing over a name that does not fit: %v", err)
 			}
 			if unfit.Count != 1 || len(unfit.Rows) != 1 || unfit.Rows[0].Key != "long" ||
-				!strings.Contains(err.Error(), `code="long" (150 characters`) || !strings.Contains(err.Error(), "version 3 (unit_name_128) failed, the database stays at 2") {
+				!strings.Contains(err.Error(), `code="long" (150 characters`) || !strings.Contains(err.Error(), fmt.Sprintf("version %d (unit_name_128) failed, the database stays at %d", narrowed, widened)) {
 				t.Errorf("refusal: %v", err)
 			}
 			s = open(t, dsn, store.Options{SkipMigrate: true, Migrations: wide})
-			if st, _ := s.SchemaStatus(ctx); st.Current != 2 || len(st.Applied) != 2 {
+			if st, _ := s.SchemaStatus(ctx); st.Current != widened || len(st.Applied) != int(widened) {
 				t.Errorf("after the refusal: %+v", st)
 			}
 			var name string
@@ -315,7 +331,7 @@ func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			dsn := b.NewDSN(t)
-			set := storetest.With(storetest.AddNoticeColumn(2))
+			set := storetest.With(storetest.AddNoticeColumn(storetest.Next(1)))
 			var wg sync.WaitGroup
 			errs := make([]error, 4)
 			for i := range errs {
@@ -336,8 +352,8 @@ func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
 				}
 			}
 			s := open(t, dsn, store.Options{SkipMigrate: true, Migrations: set})
-			if st, _ := s.SchemaStatus(context.Background()); st.Current != 2 || len(st.Applied) != 2 {
-				t.Errorf("status %+v", st)
+			if st, _ := s.SchemaStatus(context.Background()); st.Current != set.Latest() || len(st.Applied) != len(set) {
+				t.Errorf("status %+v, want every one of the %d migrations applied once", st, len(set))
 			}
 		})
 	}

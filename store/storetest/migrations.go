@@ -8,7 +8,16 @@ import (
 )
 
 // Test-only migrations, as later releases would add them, for the tests
-// of the migration machinery: each takes the version it gets in the set.
+// of the migration machinery: each takes the version it gets in the set,
+// counted from Base so that the binary's next real migration does not
+// collide with them.
+
+// Base is the newest version this binary's own migrations reach.
+func Base() int64 { return store.DefaultMigrations().Latest() }
+
+// Next is the version n places after Base: Next(1) is the first a later
+// release would add.
+func Next(n int64) int64 { return Base() + n }
 
 // AddNoticeColumn is an expand migration: a nullable column on notices,
 // which binaries that predate it ignore.
