@@ -16,24 +16,20 @@ import (
 )
 
 // openReadOnly opens the database for commands that only read: it must
-// exist already, and its schema is left as it is.
+// exist already. Like every command it migrates at start unless
+// --no-migrate says not to (a schema behind the binary cannot be read).
 func (a *app) openReadOnly(ctx context.Context, clk clock.Clock) (*store.Store, error) {
-	dsn := store.ResolveDSN(a.db)
-	if err := a.mustExist(dsn); err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, dsn, store.Options{Clock: clk, SkipMigrate: true})
+	return a.openExisting(ctx, clk)
 }
 
 // openExisting opens a database that must exist already (upgrading its
 // schema): commands that work on data refuse a mistyped path rather than
 // create an empty database and show it.
 func (a *app) openExisting(ctx context.Context, clk clock.Clock) (*store.Store, error) {
-	dsn := store.ResolveDSN(a.db)
-	if err := a.mustExist(dsn); err != nil {
+	if err := a.mustExist(store.ResolveDSN(a.db)); err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, dsn, store.Options{Clock: clk})
+	return a.openStore(ctx, clk)
 }
 
 // mustExist refuses an SQLite file that does not exist, saying how to make

@@ -91,6 +91,8 @@ func (ix *unitIndex) resolve(flag string, values []string) ([]string, error) {
 			out = append(out, code)
 		case ix.byName[v] != "":
 			out = append(out, ix.byName[v])
+		case err != nil: // neither a name nor a possible code: say why
+			return nil, fmt.Errorf("%s: %v", flag, err)
 		default:
 			return nil, ix.unknown(flag, v)
 		}
