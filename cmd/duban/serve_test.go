@@ -1,10 +1,10 @@
 package main
 
 import (
-	"duban/mask"
 	"bufio"
 	"bytes"
 	"context"
+	"duban/mask"
 	"encoding/json"
 	"fmt"
 	"io"
