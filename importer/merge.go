@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"duban/keys"
 	"slices"
 	"time"
 
@@ -50,7 +51,7 @@ func StoredFields(c *models.Case, p *models.Petitioner, loc *time.Location) map[
 func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts Options) ([]Record, []*RowError, map[string]time.Time, error) {
 	var nos []string
 	for _, rec := range recs {
-		if no, ok := stringValue(rec.Fields["case_no"]); ok && no != "" {
+		if no := caseKey(rec); no != "" {
 			nos = append(nos, no)
 		}
 	}
@@ -63,7 +64,7 @@ func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts O
 	out := make([]Record, len(recs))
 	for i, rec := range recs {
 		out[i] = rec
-		no, _ := stringValue(rec.Fields["case_no"])
+		no := caseKey(rec)
 		c, ok := cases[no]
 		if !ok {
 			continue
@@ -95,7 +96,7 @@ func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts O
 		}
 		// The petitioner's number and phone are not the case's row: name
 		// their change on the case's event.
-		if key, _ := stringValue(f["petitioner_id"]); key == c.PetitionerKey {
+		if key, _ := stringValue(f["petitioner_id"]); normalisedOr(keys.Petitioner, key) == c.PetitionerKey {
 			var was models.Petitioner
 			if p != nil {
 				was = *p
@@ -109,4 +110,20 @@ func mergeStored(ctx context.Context, w *store.CaseWriter, recs []Record, opts O
 		out[i] = Record{Line: rec.Line, Fields: f}
 	}
 	return out, errs, stored, nil
+}
+
+// caseKey is the row's case number as the store keys it (keys.CaseNo), so
+// that a look-alike of a stored number (full-width, padded) finds its case.
+// A number that is no key stays as written; the checks refuse it.
+func caseKey(rec Record) string {
+	no, _ := stringValue(rec.Fields["case_no"])
+	return normalisedOr(keys.CaseNo, no)
+}
+
+// normalisedOr is v normalised, or v itself when it is no valid key.
+func normalisedOr(normalise func(string) (string, error), v string) string {
+	if k, err := normalise(v); err == nil {
+		return k
+	}
+	return v
 }

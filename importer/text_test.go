@@ -51,7 +51,7 @@ func readFixture(t *testing.T, name string) []byte {
 // a record over the cap and a NUL are refused at their line.
 func TestTextIsDecodedOrRefusedAtItsLine(t *testing.T) {
 	row := "A1,visit,received,拆迁补偿,2026-03-01 09:00\n"
-	long := strings.Repeat("长", 60) // 180 bytes, over the 100-byte cap below
+	long := strings.Repeat("长", 60)                                                // 180 bytes, over the 100-byte cap below
 	utf8Rows := strings.Repeat("A0,visit,received,拆迁补偿未到位情况说明,2026-03-01\n", 1500) // > 64 KiB
 	cases := []struct {
 		name, format, encoding string

@@ -49,15 +49,15 @@ func TestXLSXCellsAreReadAsExcelShowsThem(t *testing.T) {
 		wantTime time.Time // received_at of A2, read in Asia/Shanghai
 	}{
 		{name: "an identity number typed as a number is refused at its cell",
-			in: workbook(t, [][]any{ok, {"A2", "visit", "received", 410102199001011000.0, "2026-03-01"}}, nil),
+			in:      workbook(t, [][]any{ok, {"A2", "visit", "received", 410102199001011000.0, "2026-03-01"}}, nil),
 			wantErr: "3: petitioner_id_number: Sheet1!D3 is a number in the workbook (410102199001011000)"},
 		{name: "merged cells are refused with their range",
-			in: workbook(t, [][]any{ok, {"A2", "visit"}}, func(f *excelize.File) { f.MergeCell("Sheet1", "B3", "C3") }),
+			in:      workbook(t, [][]any{ok, {"A2", "visit"}}, func(f *excelize.File) { f.MergeCell("Sheet1", "B3", "C3") }),
 			wantErr: "3: Sheet1!B3:C3 are merged cells"},
 		{name: "a date cell is its serial read in the zone",
 			in: workbook(t, [][]any{ok, {"A2", "visit", "received", "", nil}}, func(f *excelize.File) {
 				style, _ := f.NewStyle(&excelize.Style{NumFmt: 22}) // m/d/yy h:mm
-				f.SetCellValue("Sheet1", "E3", 46082.375)          // 2026-03-01 09:00
+				f.SetCellValue("Sheet1", "E3", 46082.375)           // 2026-03-01 09:00
 				f.SetCellStyle("Sheet1", "E3", "E3", style)
 			}),
 			wantTime: time.Date(2026, 3, 1, 9, 0, 0, 0, shanghai)},
