@@ -546,14 +546,25 @@ func (s *Store) migrationLock(ctx context.Context) (func(), error) {
 	case s.sqlitePath != "" && s.sqlitePath != ":memory:":
 		// SQLite's own lock is per transaction; a migration's check of the
 		// version and its run must be one turn.
-		fl := flock.New(s.sqlitePath + "-migrate.lock")
-		wait, cancel := context.WithTimeout(ctx, MigrationLockWait)
-		defer cancel()
-		ok, err := fl.TryLockContext(wait, 50*time.Millisecond)
-		if err != nil || !ok {
-			return nil, fmt.Errorf("migrate %s: the lock %s is still held by another process after %s: %v", s.DSN, fl.Path(), MigrationLockWait, err)
+		release, err := lockSQLiteFile(ctx, s.sqlitePath, MigrationLockWait)
+		if err != nil {
+			return nil, fmt.Errorf("migrate %s: %w", s.DSN, err)
 		}
-		return func() { fl.Unlock() }, nil
+		return release, nil
 	}
 	return func() {}, nil
+}
+
+// lockSQLiteFile takes the turn on a SQLite file, waiting up to wait: a
+// lock file beside it, which other stores of this process hold apart too
+// (a flock belongs to its open file, not to the process).
+func lockSQLiteFile(ctx context.Context, path string, wait time.Duration) (func(), error) {
+	fl := flock.New(path + "-migrate.lock")
+	waitCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ok, err := fl.TryLockContext(waitCtx, 50*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("the lock %s is still held by another process after %s: %v", fl.Path(), wait, err)
+	}
+	return func() { fl.Unlock() }, nil
 }

@@ -359,6 +359,50 @@ func TestReplicasStartingTogetherMigrateOnce(t *testing.T) {
 	}
 }
 
+// TestStoresOpeningAFreshSQLiteFileTogether: `duban serve` and CLI commands
+// beside it open the same file at once; on a brand-new file the first
+// connection of each switches it to WAL, which takes the write lock without
+// waiting for a busy one. Every opener must start, in every round, and the
+// file must end up in WAL mode.
+func TestStoresOpeningAFreshSQLiteFileTogether(t *testing.T) {
+	const rounds, openers = 40, 8
+	for round := range rounds {
+		dsn := storetest.SQLite.NewDSN(t)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make([]error, openers)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				s, err := store.Open(context.Background(), dsn, store.Options{SkipMigrate: true})
+				if err == nil {
+					err = s.Ping(context.Background())
+					s.Close()
+				}
+				errs[i] = err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d, opener %d: %v", round, i, err)
+			}
+		}
+		s := open(t, dsn, store.Options{SkipMigrate: true})
+		var mode string
+		if err := s.SQL.QueryRowContext(context.Background(), "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("round %d: journal mode %q (%v), want wal", round, mode, err)
+		}
+		s.Close()
+		if t.Failed() {
+			return
+		}
+	}
+}
+
 // TestALegacyDatabaseMissingAColumnIsRefused: a database from an older
 // binary than the fixture's lacks part of migration 1; it is not recorded
 // at version 1, and the refusal names what is missing.

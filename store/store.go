@@ -109,8 +109,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		q := url.Values{}
 		// A 16 MB page cache per connection (imports raise theirs; see
-		// BeginCaseImport), statement journals in memory.
-		for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-16384)", "temp_store(2)"} {
+		// BeginCaseImport), statement journals in memory. WAL is not asked
+		// for here: switching a file to it takes the write lock without
+		// waiting, so openers racing on a new file get SQLITE_BUSY; Open
+		// switches it once, in turn (see switchToWAL).
+		for _, p := range []string{"busy_timeout(15000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-16384)", "temp_store(2)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN: no lock-upgrade deadlocks
@@ -167,6 +170,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.SQL.Close()
 		return nil, fmt.Errorf("db %s: %w", s.DSN, err)
 	}
+	if s.Dialect == SQLite && s.sqlitePath != ":memory:" {
+		if err := s.switchToWAL(ctx); err != nil {
+			s.SQL.Close()
+			return nil, fmt.Errorf("db %s: %w", s.DSN, err)
+		}
+	}
 	db, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                                   logger.Default.LogMode(logger.Silent),
 		NowFunc:                                  func() time.Time { return s.Clock.Now().UTC() },
@@ -197,6 +206,49 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// switchToWAL puts a SQLite file in WAL mode (which the file keeps, so
+// every later connection reads it from the header). SQLite makes the
+// switch inside a read transaction and upgrades it to a write one, and an
+// upgrade fails at once with SQLITE_BUSY, busy_timeout or not, while
+// another connection holds the write lock: stores opening a new file
+// together (`duban serve` and a command beside it) raced there. So the
+// switch takes the file's lock turn, and only when the file is not in WAL
+// mode already, so opening a live database never waits for a migration.
+func (s *Store) switchToWAL(ctx context.Context) error {
+	conn, err := s.SQL.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// A read opens the WAL if the header says there is one; before it, a
+	// new connection reports the default mode.
+	if _, err := conn.ExecContext(ctx, "SELECT count(*) FROM sqlite_master"); err != nil {
+		return err
+	}
+	mode, err := journalMode(ctx, conn, "PRAGMA journal_mode")
+	if err != nil || mode == "wal" {
+		return err
+	}
+	release, err := lockSQLiteFile(ctx, s.sqlitePath, MigrationLockWait)
+	if err != nil {
+		return fmt.Errorf("switching to WAL: %w", err)
+	}
+	defer release()
+	if mode, err = journalMode(ctx, conn, "PRAGMA journal_mode = WAL"); err != nil {
+		return fmt.Errorf("switching to WAL: %w", err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("switching to WAL: the file stays in %q mode", mode)
+	}
+	return nil
+}
+
+func journalMode(ctx context.Context, conn *sql.Conn, pragma string) (string, error) {
+	var mode string
+	err := conn.QueryRowContext(ctx, pragma).Scan(&mode)
+	return strings.ToLower(mode), err
 }
 
 // namedLock takes a MySQL advisory lock, waiting up to wait.
