@@ -22,6 +22,7 @@ type Record struct {
 	Seq      int64           `json:"seq"`
 	Kind     string          `json:"kind"` // record | review
 	RuleID   string          `json:"rule,omitempty"`
+	RuleName string          `json:"rule_name,omitempty"`
 	Subject  string          `json:"subject,omitempty"`
 	CaseNo   string          `json:"case_no,omitempty"`
 	Unit     string          `json:"unit,omitempty"`
@@ -37,6 +38,16 @@ type Record struct {
 	Evidence *rules.Evidence `json:"evidence,omitempty"`
 	// Reviews of a record, oldest first; the last one stands.
 	Reviews []Record `json:"reviews,omitempty"`
+}
+
+// ruleName is the name of the rule in force with that id ("" if none).
+func (s *Service) ruleName(id string) string {
+	if rs := s.RuleSource.Current(); rs != nil && id != "" {
+		if r := rs.Rule(id); r != nil {
+			return r.Name
+		}
+	}
+	return ""
 }
 
 func recordView(p *auth.Principal, r *models.AccountabilityRecord, names map[string]string) Record {
@@ -138,6 +149,7 @@ func (s *Service) withReviews(ctx context.Context, p *auth.Principal, rs []model
 	out := make([]Record, 0, len(rs))
 	for i := range rs {
 		v := recordView(p, &rs[i], names)
+		v.RuleName = s.ruleName(v.RuleID)
 		for j := range reviews[rs[i].Seq] {
 			v.Reviews = append(v.Reviews, recordView(p, &reviews[rs[i].Seq][j], names))
 		}

@@ -263,7 +263,9 @@ func (s *Service) Case(ctx context.Context, p *auth.Principal, caseNo string) (*
 		return nil, err
 	}
 	for i := range recs {
-		d.Accountability = append(d.Accountability, recordView(p, &recs[i], names))
+		v := recordView(p, &recs[i], names)
+		v.RuleName = s.ruleName(v.RuleID)
+		d.Accountability = append(d.Accountability, v)
 	}
 	return d, nil
 }

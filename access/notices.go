@@ -21,27 +21,30 @@ import (
 
 // Notice is a supervision notice as a principal sees it.
 type Notice struct {
-	ID          uint64          `json:"id"`
-	RuleID      string          `json:"rule"`
-	RuleName    string          `json:"rule_name,omitempty"`
-	SubjectKind string          `json:"subject_kind"`
-	Subject     string          `json:"subject"`
-	CaseNo      string          `json:"case_no,omitempty"`
-	Level       string          `json:"level"`
-	Title       string          `json:"title"`
-	Body        string          `json:"body,omitempty"`
-	Unit        string          `json:"unit"`
-	UnitName    string          `json:"unit_name,omitempty"`
-	Recipients  []string        `json:"recipients"`
-	Status      string          `json:"status"`
-	RaisedAt    time.Time       `json:"raised_at"`
-	LastSentAt  time.Time       `json:"last_sent_at"`
-	SendCount   int             `json:"send_count"`
-	AckedAt     *time.Time      `json:"acked_at,omitempty"`
-	AckedBy     string          `json:"acked_by,omitempty"`
-	AckComment  string          `json:"ack_comment,omitempty"`
-	ResolvedAt  *time.Time      `json:"resolved_at,omitempty"`
-	Evidence    *rules.Evidence `json:"evidence,omitempty"`
+	ID          uint64   `json:"id"`
+	RuleID      string   `json:"rule"`
+	RuleName    string   `json:"rule_name,omitempty"`
+	SubjectKind string   `json:"subject_kind"`
+	Subject     string   `json:"subject"`
+	CaseNo      string   `json:"case_no,omitempty"`
+	Level       string   `json:"level"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body,omitempty"`
+	Unit        string   `json:"unit"`
+	UnitName    string   `json:"unit_name,omitempty"`
+	Recipients  []string `json:"recipients"`
+	// RecipientNames are the recipients as people read them: a unit's name
+	// for its code, anything else (a role's name) as it is.
+	RecipientNames []string        `json:"recipient_names,omitempty"`
+	Status         string          `json:"status"`
+	RaisedAt       time.Time       `json:"raised_at"`
+	LastSentAt     time.Time       `json:"last_sent_at"`
+	SendCount      int             `json:"send_count"`
+	AckedAt        *time.Time      `json:"acked_at,omitempty"`
+	AckedBy        string          `json:"acked_by,omitempty"`
+	AckComment     string          `json:"ack_comment,omitempty"`
+	ResolvedAt     *time.Time      `json:"resolved_at,omitempty"`
+	Evidence       *rules.Evidence `json:"evidence,omitempty"`
 }
 
 // NoticeQuery filters notices as the board and the ledger export do.
@@ -242,6 +245,12 @@ func (s *Service) notice(p *auth.Principal, n *models.Notice, names map[string]s
 	}
 	if n.Recipients != "" {
 		json.Unmarshal([]byte(n.Recipients), &v.Recipients)
+	}
+	for _, r := range v.Recipients {
+		if name := names[r]; name != "" {
+			r = name
+		}
+		v.RecipientNames = append(v.RecipientNames, r)
 	}
 	if withEvidence {
 		v.Evidence = evidence(n.Evidence)

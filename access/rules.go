@@ -51,10 +51,13 @@ func ruleRun(r *models.RuleRun) *RuleRun {
 
 // RulesStatus is the rule set in force.
 type RulesStatus struct {
-	Timezone string       `json:"timezone"`
-	Files    []string     `json:"files"`
-	Rules    []RuleStatus `json:"rules"`
-	Warnings []string     `json:"warnings,omitempty"`
+	Timezone string   `json:"timezone"`
+	Files    []string `json:"files"`
+	// TestFiles are the rule tests (name_test.yaml) loaded with the set:
+	// they hold no rules.
+	TestFiles []string     `json:"test_files,omitempty"`
+	Rules     []RuleStatus `json:"rules"`
+	Warnings  []string     `json:"warnings,omitempty"`
 	// LoadError is the last failed reload, when the source reports one:
 	// the rules shown are still those in force.
 	LoadError string `json:"load_error,omitempty"`
@@ -78,7 +81,14 @@ func (s *Service) Rules(ctx context.Context) (*RulesStatus, error) {
 	if rs == nil {
 		return outgoing(nil, out), nil
 	}
-	out.Timezone, out.Files = rs.Location.String(), append(out.Files, rs.Files...)
+	out.Timezone = rs.Location.String()
+	for _, f := range rs.Files {
+		if rules.IsTestFile(f) {
+			out.TestFiles = append(out.TestFiles, f)
+		} else {
+			out.Files = append(out.Files, f)
+		}
+	}
 	runs, err := s.Store.LastRuleRuns(ctx)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -85,7 +86,7 @@ func guard(a *Authenticator, d Denier, rt Route) http.Handler {
 			return
 		}
 		if p != nil && rt.Perm != PermPublic && !p.Can(rt.Perm) {
-			d.Forbidden(w, r, p, "the role "+p.Role+" may not "+describe(rt.Perm))
+			d.Forbidden(w, r.WithContext(context.WithValue(r.Context(), deniedKey{}, rt.Perm)), p, "the role "+p.Role+" may not "+describe(rt.Perm))
 			return
 		}
 		// Public routes act for nobody (the sign-in form checks its own token).
@@ -98,6 +99,43 @@ func guard(a *Authenticator, d Denier, rt Route) http.Handler {
 		}
 		rt.Handler(w, r, p)
 	})
+}
+
+type deniedKey struct{}
+
+// DeniedPerm is the permission a request was refused for lacking, when the
+// refusal was the route's (a Denier's Forbidden can then say it in its own
+// language).
+func DeniedPerm(r *http.Request) (Perm, bool) {
+	p, ok := r.Context().Value(deniedKey{}).(Perm)
+	return p, ok
+}
+
+// PermAction is what a permission allows, in Chinese, for pages: "查看规则".
+func PermAction(p Perm) string {
+	switch p {
+	case PermNoticesRead:
+		return "查看督办通知"
+	case PermNoticesAck:
+		return "签收督办通知"
+	case PermCasesRead:
+		return "查看信访件"
+	case PermCasesWrite:
+		return "登记或修改信访件"
+	case PermCasesHandle:
+		return "办理信访件"
+	case PermFlagsRead:
+		return "查看标记"
+	case PermAuditRead:
+		return "查看问责台账"
+	case PermAuditReview:
+		return "审查问责记录"
+	case PermRulesRead:
+		return "查看规则"
+	case PermScoresRead:
+		return "查看综合评价"
+	}
+	return "进行此操作"
 }
 
 func describe(p Perm) string {

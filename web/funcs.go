@@ -38,7 +38,17 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return t.In(loc).Format("2006-01-02")
 		},
-		"roleName":     auth.RoleName,
+		"roleName": auth.RoleName,
+		"schedule": describeSchedule,
+		"contains": strings.Contains,
+		// roleShown is the role to show beside a display name: none when
+		// the name already says it ("督查组 张伟", "系统管理员").
+		"roleShown": func(p *auth.Principal) string {
+			if role := auth.RoleName(p.Role); !strings.Contains(p.Name, role) {
+				return role
+			}
+			return ""
+		},
 		"noticeStatus": access.NoticeStatusName,
 		"decisionName": access.DecisionName,
 		"kindName":     access.KindName,

@@ -89,9 +89,11 @@ type page struct {
 	Title string
 	Nav   string
 	P     *auth.Principal
-	Flash *flash
-	Now   time.Time
-	Data  any
+	// UnitName is the signed-in unit user's unit, by name.
+	UnitName string
+	Flash    *flash
+	Now      time.Time
+	Data     any
 }
 
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, pg page) {
@@ -113,6 +115,13 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 		pg.Data = e
 	}
 	pg.Now = w.svc.Clock.Now()
+	if pg.P != nil && pg.P.Unit != "" {
+		if names, err := w.svc.Store.UnitNames(r.Context()); err == nil && names[pg.P.Unit] != "" {
+			pg.UnitName = names[pg.P.Unit]
+		} else {
+			pg.UnitName = pg.P.Unit
+		}
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
 		w.Failed(rw, r, fmt.Errorf("render %s: %w", name, err))
@@ -139,11 +148,17 @@ func (w *Web) Unauthenticated(rw http.ResponseWriter, r *http.Request, err error
 
 // Forbidden shows that the page or action is not for the principal's role.
 func (w *Web) Forbidden(rw http.ResponseWriter, r *http.Request, p *auth.Principal, why string) {
-	msg := "您的账号（" + auth.RoleName(p.Role) + "）无权进行此操作。"
+	// why is English, for the log: the page says it in Chinese.
+	w.logger.Info("page refused", "method", r.Method, "path", r.URL.Path, "user", p.Username, "why", why)
+	action := "进行此操作"
+	if perm, ok := auth.DeniedPerm(r); ok {
+		action = auth.PermAction(perm)
+	}
+	msg := "您的账号（" + auth.RoleName(p.Role) + "）无权" + action + "。"
 	if strings.Contains(why, "CSRF") {
 		msg = "表单已过期或来源不明，请刷新页面后重试。"
 	}
-	w.render(rw, r, http.StatusForbidden, "error", page{Title: "无权访问", P: p, Data: errorData{Code: 403, Message: msg, Detail: why}})
+	w.render(rw, r, http.StatusForbidden, "error", page{Title: "无权访问", P: p, Data: errorData{Code: 403, Message: msg}})
 }
 
 // Throttled shows that this address made too many failed attempts.
@@ -178,7 +193,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, p *auth.Principal, e
 	switch {
 	case errors.Is(err, access.ErrNotFound):
 		w.render(rw, r, http.StatusNotFound, "error", page{Title: "未找到", P: p,
-			Data: errorData{Code: 404, Message: "未找到该记录，或您无权查看。", Detail: err.Error()}})
+			Data: errorData{Code: 404, Message: "未找到该记录，或您无权查看。"}})
 	case errors.Is(err, access.ErrForbidden):
 		w.Forbidden(rw, r, p, err.Error())
 	case errors.Is(err, access.ErrInvalid):
